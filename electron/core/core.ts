@@ -1,0 +1,256 @@
+// The core: one engine that every host (Electron main, `serve`) runs. Commands come in by name, are parsed with the
+// protocol's schemas, change SQLite in one transaction, and then emit events to every subscribed view.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Snapshot } from '../../shared/domain.ts';
+import {
+  type CommandName,
+  type CommandResult,
+  type CoreEvent,
+  type ParsedInput,
+  commandSchemas,
+  describeIssues,
+  isCommandName,
+} from '../../shared/protocol.ts';
+import { ProductRepo, withDefaults } from './catalog/products.ts';
+import { importCatalogCsv } from './catalog/import.ts';
+import { CoreError, conflict } from './errors.ts';
+import { SessionRepo } from './lineup/sessions.ts';
+import { TemplateRepo } from './lineup/templates.ts';
+import { SettingsRepo } from './settings.ts';
+import { type Db, openDatabase, DB_FILE } from './store/db.ts';
+import { seedDemo } from './demo.ts';
+
+export interface CoreOptions {
+  dataDir: string;
+  resourcesDir: string;
+  version: string;
+  /** clock, injectable for tests */
+  now?: () => number;
+  /** seed the demo catalog on an empty data folder (default true) */
+  seedDemo?: boolean;
+  /** overrides the stored token (LIVECUE_TOKEN) */
+  token?: string;
+  log?: (line: string) => void;
+}
+
+export type Handler<N extends CommandName> = (input: ParsedInput<N>) => CommandResult<N> | Promise<CommandResult<N>>;
+type AnyHandler = (input: unknown) => unknown;
+export type Listener = (event: CoreEvent) => void;
+
+export class Core {
+  readonly db: Db;
+  readonly products: ProductRepo;
+  readonly sessions: SessionRepo;
+  readonly templates: TemplateRepo;
+  readonly settings: SettingsRepo;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly resourcesDir: string;
+  readonly version: string;
+  readonly token: string;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+  private readonly listeners = new Set<Listener>();
+  private readonly handlers = new Map<CommandName, AnyHandler>();
+  private closed = false;
+
+  constructor(options: CoreOptions) {
+    this.dataDir = options.dataDir;
+    this.dbPath = path.join(options.dataDir, DB_FILE);
+    this.resourcesDir = options.resourcesDir;
+    this.version = options.version;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((line) => console.log(line));
+    this.db = openDatabase(options.dataDir);
+    this.products = new ProductRepo(this.db);
+    this.sessions = new SessionRepo(this.db, this.products);
+    this.templates = new TemplateRepo(this.db);
+    this.settings = new SettingsRepo(this.db);
+    this.token = options.token ?? this.settings.get<string>('token') ?? this.newToken();
+    if (options.seedDemo !== false && !this.settings.get('demoSeeded')) {
+      this.db.transaction(() => {
+        seedDemo(this);
+        this.settings.set('demoSeeded', true);
+      })();
+    }
+    this.registerLineupHandlers();
+  }
+
+  private newToken(): string {
+    const token = randomBytes(18).toString('base64url');
+    this.settings.set('token', token);
+    return token;
+  }
+
+  /** Registers (or, for host-specific commands such as server.info, replaces) the handler of a command. */
+  handle<N extends CommandName>(name: N, handler: Handler<N>): void {
+    this.handlers.set(name, handler as AnyHandler);
+  }
+
+  /** The one entry point of every carrier: unknown names and bad inputs are rejected here with a clear error. */
+  async invoke(name: unknown, input: unknown): Promise<unknown> {
+    if (!isCommandName(name)) throw new CoreError('not_found', `unknown command: ${String(name).slice(0, 80)}`);
+    if (this.closed) throw new CoreError('conflict', 'LiveCue is shutting down');
+    const parsed = commandSchemas[name].safeParse(input ?? {});
+    if (!parsed.success) throw new CoreError('bad_request', describeIssues(parsed.error), { issues: parsed.error.issues.slice(0, 20) });
+    const handler = this.handlers.get(name);
+    if (!handler) throw new CoreError('not_found', `command ${name} is not available in this host`);
+    try {
+      return await handler(parsed.data);
+    } catch (error) {
+      throw toCoreError(error, this.log);
+    }
+  }
+
+  /** Typed variant for in-process callers (tests, the Electron shell). */
+  call<N extends CommandName>(name: N, input: unknown = {}): Promise<CommandResult<N>> {
+    return this.invoke(name, input) as Promise<CommandResult<N>>;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: CoreEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log(`event listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  snapshot(): Snapshot {
+    const read = this.db.transaction(() => ({
+      version: this.version,
+      serverTime: this.now(),
+      products: this.products.list(),
+      sessions: this.sessions.list(),
+      active: this.sessions.activeStates(),
+      templates: this.templates.list(),
+    }));
+    return read();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.db.close();
+  }
+
+  /** Runs fn in one write transaction, then emits the session's new state. */
+  private changeSession(sessionId: number, fn: () => void) {
+    this.db.transaction(fn).immediate();
+    const state = this.sessions.state(sessionId);
+    this.emit({ type: 'session.changed', session: state });
+    return state;
+  }
+
+  private registerLineupHandlers(): void {
+    const tx = <T>(fn: () => T): T => this.db.transaction(fn).immediate();
+
+    this.handle('product.create', (input) => {
+      const product = tx(() => this.products.create(withDefaults(input), this.now()));
+      this.emit({ type: 'product.upserted', product });
+      return product;
+    });
+    this.handle('product.update', ({ id, ...patch }) => {
+      const product = tx(() => this.products.update(id, patch, this.now()));
+      this.emit({ type: 'product.upserted', product });
+      return product;
+    });
+    this.handle('product.delete', ({ id }) => {
+      tx(() => {
+        const inUse = this.sessions.activeSessionsWith(id);
+        if (inUse.length) throw conflict(`商品在排品中：${inUse.join('、')} / product is in the lineup of: ${inUse.join(', ')}`);
+        this.products.delete(id, this.now());
+      });
+      this.emit({ type: 'product.removed', id });
+      return { id };
+    });
+    this.handle('catalog.importCsv', ({ base64 }) => {
+      const result = importCatalogCsv(this.db, this.products, Buffer.from(base64, 'base64'), this.now());
+      this.emit({ type: 'catalog.replaced', products: this.products.list() });
+      return { encoding: result.encoding, created: result.created, updated: result.updated };
+    });
+
+    this.handle('session.create', ({ title, productIds, plannedStart, templateId }) => {
+      const id = tx(() => {
+        const sessionId = this.sessions.create(title, plannedStart ?? null, this.now());
+        const fromTemplate = templateId !== undefined ? this.templates.get(templateId).items : [];
+        // a template may name products deleted since it was saved: those are skipped
+        for (const item of fromTemplate) if (this.products.exists(item.productId)) this.sessions.addItem(sessionId, item.productId, item);
+        for (const productId of productIds ?? []) this.sessions.addItem(sessionId, productId, {});
+        return sessionId;
+      });
+      const state = this.sessions.state(id);
+      this.emit({ type: 'session.changed', session: state });
+      return state;
+    });
+    this.handle('session.update', ({ sessionId, title, plannedStart }) =>
+      this.changeSession(sessionId, () => this.sessions.update(sessionId, title, plannedStart)),
+    );
+    this.handle('session.start', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.start(sessionId, this.now())));
+    this.handle('session.end', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.end(sessionId, this.now())));
+    this.handle('session.pin', ({ sessionId, productId, lineupItemId }) =>
+      this.changeSession(sessionId, () => this.sessions.pin(sessionId, { productId, lineupItemId }, this.now())),
+    );
+    this.handle('session.next', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.next(sessionId, this.now())));
+    this.handle('session.unpin', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.unpin(sessionId, this.now())));
+
+    this.handle('lineup.add', ({ sessionId, productId, ...fields }) => {
+      let item!: ReturnType<SessionRepo['item']>;
+      this.changeSession(sessionId, () => (item = this.sessions.addItem(sessionId, productId, fields)));
+      return item;
+    });
+    this.handle('lineup.update', ({ itemId, ...fields }) => {
+      const sessionId = this.sessions.item(itemId).sessionId;
+      let item!: ReturnType<SessionRepo['item']>;
+      this.changeSession(sessionId, () => (item = this.sessions.updateItem(itemId, fields)));
+      return item;
+    });
+    this.handle('lineup.remove', ({ itemId }) => {
+      const sessionId = this.sessions.item(itemId).sessionId;
+      this.changeSession(sessionId, () => this.sessions.removeItem(itemId));
+      return { id: itemId };
+    });
+    this.handle('lineup.reorder', ({ sessionId, itemIds }) => this.changeSession(sessionId, () => this.sessions.reorder(sessionId, itemIds)));
+
+    this.handle('template.saveFromSession', ({ sessionId, name }) => {
+      const state = this.sessions.state(sessionId);
+      const template = tx(() =>
+        this.templates.create(
+          name,
+          state.lineup.map((i) => ({ productId: i.productId, plannedMinutes: i.plannedMinutes, talkingPoints: i.talkingPoints, notes: i.notes })),
+          this.now(),
+        ),
+      );
+      this.emit({ type: 'template.changed', templates: this.templates.list() });
+      return template;
+    });
+    this.handle('template.delete', ({ templateId }) => {
+      tx(() => this.templates.delete(templateId));
+      this.emit({ type: 'template.changed', templates: this.templates.list() });
+      return { id: templateId };
+    });
+
+    this.handle('products.list', () => this.products.list());
+    this.handle('sessions.list', () => this.sessions.list());
+    this.handle('session.get', ({ sessionId }) => this.sessions.state(sessionId));
+    this.handle('snapshot', () => this.snapshot());
+  }
+}
+
+function toCoreError(error: unknown, log: (line: string) => void): CoreError {
+  if (error instanceof CoreError) return error;
+  const e = error as { code?: string; message?: string };
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
+    return new CoreError('conflict', `数据冲突 / conflicting change: ${e.message ?? e.code}`);
+  }
+  log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+  return new CoreError('internal', '内部错误，详情见日志 / internal error, see the log');
+}

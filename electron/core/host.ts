@@ -1,0 +1,54 @@
+// Starts the core and its server together; used by `serve` and by the Electron main process alike.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Core, type CoreOptions } from './core.ts';
+import { CoreServer } from './server/server.ts';
+
+export interface HostOptions extends CoreOptions {
+  port: number;
+  host?: string;
+  rendererDir: string;
+  /** print the start-up banner (default true) */
+  banner?: boolean;
+}
+
+export interface RunningHost {
+  core: Core;
+  server: CoreServer;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const core = new Core(options);
+  const server = new CoreServer(core, { port: options.port, host: options.host, rendererDir: options.rendererDir });
+  let address;
+  try {
+    address = await server.listen();
+  } catch (error) {
+    core.close();
+    throw error;
+  }
+  const shownHost = address.host === '0.0.0.0' ? '127.0.0.1' : address.host;
+  const url = `http://${shownHost}:${address.port}/`;
+  if (options.banner !== false) {
+    if (!fs.existsSync(path.join(options.rendererDir, 'index.html'))) {
+      console.log('livecue: 界面尚未构建 / UI not built yet — run `npm run build`; the API works meanwhile');
+    }
+    console.log(`LiveCue ${core.version} 已启动 / serving at ${url}?token=${core.token}`);
+    console.log(`  数据目录 data folder: ${core.dataDir}`);
+    console.log(`  API token: ${core.token}   (set LIVECUE_TOKEN to choose it)`);
+    console.log(`  主播大屏 host display: ${url}?token=${core.token}#/host`);
+    if (address.host !== '127.0.0.1' && address.host !== 'localhost') console.log(`  listening on ${address.host} (LAN)`);
+    console.log(`LIVECUE_READY ${JSON.stringify({ url, port: address.port, token: core.token })}`);
+  }
+  return {
+    core,
+    server,
+    url,
+    async stop() {
+      await server.close();
+      core.close();
+    },
+  };
+}

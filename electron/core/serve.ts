@@ -1,0 +1,62 @@
+// `npm run serve -- --port N --data-dir DIR [--host H]`: the core headless, with the UI for browsers and LAN screens.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startHost } from './host.ts';
+import { defaultDataDir } from './paths.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function main(): void {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        port: { type: 'string', default: process.env.LIVECUE_PORT ?? '17300' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        'no-demo': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`livecue serve: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log('usage: npm run serve -- [--port 17300] [--data-dir DIR] [--host 127.0.0.1] [--no-demo]');
+    return;
+  }
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`livecue serve: --port must be 0..65535, got ${args.port}`);
+    process.exit(2);
+  }
+  const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  startHost({
+    dataDir: path.resolve(args['data-dir'] ?? defaultDataDir()),
+    resourcesDir: path.join(root, 'resources'),
+    rendererDir: path.join(root, 'out', 'renderer'),
+    version,
+    port,
+    host: args.host,
+    seedDemo: !args['no-demo'],
+    token: process.env.LIVECUE_TOKEN || undefined,
+  }).then(
+    (host) => {
+      const stop = (signal: string) => {
+        console.log(`livecue: ${signal}, closing`);
+        host.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    },
+    (error: Error) => {
+      console.error(`livecue: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
+
+main();

@@ -1,0 +1,50 @@
+// HTTP API v1 for the lineup domain. Every route goes through core.invoke, so HTTP, IPC and tests share one validation.
+import type { CommandName } from '../../../shared/protocol.ts';
+import { CoreError } from '../errors.ts';
+import type { CoreServer } from './server.ts';
+import type { RouteContext } from './router.ts';
+
+const idParam = (ctx: RouteContext, name = 'id'): number => {
+  const raw = ctx.params[name] ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', `${name} must be a positive integer`);
+  return Number(raw);
+};
+
+const asObject = (body: unknown): Record<string, unknown> => {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CoreError('bad_request', '请求体必须是 JSON 对象 / body must be a JSON object');
+  return body as Record<string, unknown>;
+};
+
+export function registerApiRoutes(server: CoreServer): void {
+  const core = server.core;
+  const r = server.route.bind(server);
+  const call = (name: CommandName, input: unknown) => core.invoke(name, input);
+
+  r('GET', '/api/v1/health', () => ({ ok: true, version: core.version }), { public: true });
+  r('GET', '/api/v1/snapshot', () => call('snapshot', {}));
+
+  r('GET', '/api/v1/products', () => call('products.list', {}));
+  r('POST', '/api/v1/products', (c) => call('product.create', c.body));
+  r('PATCH', '/api/v1/products/:id', (c) => call('product.update', { ...asObject(c.body), id: idParam(c) }));
+  r('DELETE', '/api/v1/products/:id', (c) => call('product.delete', { id: idParam(c) }));
+  r('POST', '/api/v1/products/import', (c) => call('catalog.importCsv', { base64: c.raw.toString('base64') }), {
+    raw: true,
+    maxBody: 20 * 1024 * 1024,
+  });
+
+  r('GET', '/api/v1/sessions', () => call('sessions.list', {}));
+  r('POST', '/api/v1/sessions', (c) => call('session.create', c.body));
+  r('GET', '/api/v1/sessions/:id', (c) => call('session.get', { sessionId: idParam(c) }));
+  r('PATCH', '/api/v1/sessions/:id', (c) => call('session.update', { ...asObject(c.body), sessionId: idParam(c) }));
+  for (const action of ['start', 'end', 'next', 'unpin'] as const) {
+    r('POST', `/api/v1/sessions/:id/${action}`, (c) => call(`session.${action}`, { sessionId: idParam(c) }));
+  }
+  r('POST', '/api/v1/sessions/:id/pin', (c) => call('session.pin', { ...asObject(c.body), sessionId: idParam(c) }));
+  r('POST', '/api/v1/sessions/:id/lineup', (c) => call('lineup.add', { ...asObject(c.body), sessionId: idParam(c) }));
+  r('PUT', '/api/v1/sessions/:id/lineup/order', (c) => call('lineup.reorder', { ...asObject(c.body), sessionId: idParam(c) }));
+  r('PATCH', '/api/v1/lineup/:id', (c) => call('lineup.update', { ...asObject(c.body), itemId: idParam(c) }));
+  r('DELETE', '/api/v1/lineup/:id', (c) => call('lineup.remove', { itemId: idParam(c) }));
+
+  // The renderer's carrier in browser mode: the same command names as Electron IPC.
+  r('POST', '/api/v1/invoke/:command', (c) => core.invoke(c.params.command, c.body), { maxBody: 28 * 1024 * 1024 });
+}

@@ -1,0 +1,361 @@
+// The core's HTTP + WebSocket carrier: API v1 (bearer token), the event stream, and the built UI for browser mode and
+// LAN second screens. Loopback-only unless the host says otherwise (--host or LAN sharing in Settings).
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import QRCode from 'qrcode';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServerInfo } from '../../../shared/domain.ts';
+import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol.ts';
+import type { Core } from '../core.ts';
+import { CoreError } from '../errors.ts';
+import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
+import { registerApiRoutes } from './routes.ts';
+
+export interface ServerOptions {
+  port: number;
+  /** bind address; default 127.0.0.1, or 0.0.0.0 when LAN sharing is on */
+  host?: string;
+  /** built renderer (index.html + assets); browser mode and LAN screens are served from it */
+  rendererDir?: string;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  internal: 500,
+};
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; " +
+  "media-src 'self' blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/** A WebSocket client that has not read this much yet is too slow to be a live view: it is dropped and will resync. */
+const MAX_BUFFERED = 8 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+export class CoreServer {
+  readonly router = new Router();
+  readonly core: Core;
+  private http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly rendererDir: string | undefined;
+  private readonly explicitHost: string | undefined;
+  private port: number;
+  private host: string;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly old: http.Server[] = [];
+  private readonly upgrades = new Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+
+  constructor(core: Core, options: ServerOptions) {
+    this.core = core;
+    this.port = options.port;
+    this.rendererDir = options.rendererDir;
+    this.explicitHost = options.host;
+    this.host = options.host ?? (core.settings.get<boolean>('lanSharing') ? '0.0.0.0' : '127.0.0.1');
+    this.http = this.createHttp();
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    registerApiRoutes(this);
+    core.handle('server.info', () => this.info());
+    core.handle('server.setLanSharing', async ({ enabled }) => {
+      core.settings.set('lanSharing', enabled);
+      await this.rebind(enabled ? '0.0.0.0' : '127.0.0.1');
+      const info = await this.info();
+      core.emit({ type: 'server.changed', info });
+      return info;
+    });
+  }
+
+  route(method: string, pattern: string, handler: RouteHandler, options?: RouteOptions): void {
+    this.router.add(method, pattern, handler, options);
+  }
+
+  /** Another WebSocket endpoint (e.g. the overlay's), authenticated by its owner. */
+  upgrade(pathname: string, handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void {
+    this.upgrades.set(pathname, handler);
+  }
+
+  private createHttp(): http.Server {
+    const server = http.createServer((req, res) => void this.onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    return server;
+  }
+
+  async listen(): Promise<{ port: number; host: string }> {
+    await this.bind();
+    this.port = (this.http.address() as { port: number }).port;
+    this.unsubscribe = this.core.subscribe((event) => this.broadcast(event));
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    return { port: this.port, host: this.host };
+  }
+
+  private bind(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.http.off('listening', onListening);
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(`端口 ${this.port} 已被占用 / port ${this.port} is already in use: pass --port with another number`)
+            : error,
+        );
+      };
+      const onListening = () => {
+        this.http.off('error', onError);
+        resolve();
+      };
+      this.http.once('error', onError);
+      this.http.once('listening', onListening);
+      this.http.listen(this.port, this.host);
+    });
+  }
+
+  /** Moves the listening socket to another address; open connections (this very request, live views) carry on. */
+  private async rebind(host: string): Promise<void> {
+    if (this.explicitHost || host === this.host) return;
+    const old = this.http;
+    const previous = this.host;
+    old.close();
+    this.host = host;
+    this.http = this.createHttp();
+    try {
+      await this.bind();
+    } catch (error) {
+      this.host = previous;
+      this.http = this.createHttp();
+      await this.bind();
+      throw new CoreError('conflict', `无法切换监听地址 / could not listen on ${host}:${this.port}: ${(error as Error).message}`);
+    }
+    this.old.push(old);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.unsubscribe?.();
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    await Promise.all(
+      [this.http, ...this.old].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  get address() {
+    return { port: this.port, host: this.host };
+  }
+
+  async info(): Promise<ServerInfo> {
+    const lanSharing = this.host !== '127.0.0.1' && this.host !== 'localhost' && this.host !== '::1';
+    const q = `?token=${encodeURIComponent(this.core.token)}#/host`;
+    const urls: string[] = [];
+    if (lanSharing) {
+      for (const addrs of Object.values(os.networkInterfaces())) {
+        for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) urls.push(`http://${a.address}:${this.port}/${q}`);
+      }
+    }
+    urls.push(`http://127.0.0.1:${this.port}/${q}`);
+    return {
+      version: this.core.version,
+      dataDir: this.core.dataDir,
+      dbPath: this.core.dbPath,
+      token: this.core.token,
+      port: this.port,
+      host: this.host,
+      lanSharing,
+      hostDisplayUrls: urls,
+      hostDisplayQrSvg: await QRCode.toString(urls[0]!, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+    };
+  }
+
+  /** Bearer header, or ?token= (browsers cannot set headers on a WebSocket or an <img>). */
+  authorized(req: IncomingMessage, url: URL): boolean {
+    const header = req.headers.authorization;
+    const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('token');
+    if (!given) return false;
+    const a = Buffer.from(given);
+    const b = Buffer.from(this.core.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendError(res, new CoreError('bad_request', 'bad URL'));
+    }
+    try {
+      if (!url.pathname.startsWith('/api/') && !url.pathname.startsWith('/wechat/') && (req.method === 'GET' || req.method === 'HEAD')) {
+        const matched = this.router.match('GET', url.pathname);
+        if (!matched || matched === 'method') return this.serveStatic(url.pathname, res);
+      }
+      const matched = this.router.match(req.method ?? 'GET', url.pathname);
+      if (matched === null) throw new CoreError('not_found', `no route ${req.method} ${url.pathname}`);
+      if (matched === 'method') throw new CoreError('not_found', `${req.method} is not supported on ${url.pathname}`);
+      const { route, params } = matched;
+      if (!route.public && !this.authorized(req, url)) {
+        throw new CoreError('unauthorized', '缺少或错误的令牌 / missing or wrong token: send "Authorization: Bearer <token>"');
+      }
+      const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, route.maxBody ?? 1024 * 1024);
+      let body: unknown = {};
+      if (!route.raw && raw.length) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new CoreError('bad_request', '请求体不是有效 JSON / body is not valid JSON');
+        }
+      }
+      const ctx: RouteContext = { req, res, url, params, body, raw };
+      const result = await route.handler(ctx);
+      if (route.manual) return;
+      sendJson(res, 200, result ?? { ok: true });
+    } catch (error) {
+      if (!(error instanceof CoreError)) this.core.log(`request ${req.method} ${url.pathname} failed: ${(error as Error)?.stack ?? error}`);
+      sendError(res, error);
+    }
+  }
+
+  private serveStatic(pathname: string, res: ServerResponse): void {
+    if (!this.rendererDir || !fs.existsSync(path.join(this.rendererDir, 'index.html'))) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('界面尚未构建，请运行 npm run build / the UI is not built yet: run `npm run build` (the API works meanwhile)\n');
+      return;
+    }
+    const rel = pathname === '/' ? 'index.html' : decodeSafe(pathname).replace(/^\/+/, '');
+    const file = path.resolve(this.rendererDir, rel);
+    if (!file.startsWith(path.resolve(this.rendererDir) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      return sendError(res, new CoreError('not_found', `no such page: ${pathname}`));
+    }
+    const ext = path.extname(file);
+    res.writeHead(200, {
+      'content-type': MIME[ext] ?? 'application/octet-stream',
+      'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
+    fs.createReadStream(file).pipe(res);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const custom = this.upgrades.get(url.pathname);
+    if (custom) return custom(req, socket, head);
+    if (url.pathname !== '/api/v1/stream') return rejectUpgrade(socket, 404, 'Not Found');
+    if (!this.authorized(req, url)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptStream(ws));
+  }
+
+  /** A view connects: it gets the full snapshot first, then every event. */
+  acceptStream(ws: WebSocket): void {
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', () => {
+      /* views only listen; commands go over HTTP */
+    });
+    ws.send(JSON.stringify({ type: 'snapshot', snapshot: this.core.snapshot() } satisfies CoreEvent));
+  }
+
+  /** Hands a WebSocket to the stream (for other upgrade paths that authenticate differently). */
+  get streamServer(): WebSocketServer {
+    return this.wss;
+  }
+
+  private broadcast(event: CoreEvent): void {
+    if (this.wss.clients.size === 0) return;
+    const data = JSON.stringify(event);
+    for (const ws of this.wss.clients) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_BUFFERED) {
+        ws.terminate();
+        continue;
+      }
+      ws.send(data);
+    }
+  }
+
+  private beat(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+}
+
+function decodeSafe(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        reject(new CoreError('too_large', `请求体超过 ${Math.round(max / 1024)} KiB / body larger than ${max} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  if (res.headersSent) return;
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, error: unknown): void {
+  const e = error instanceof CoreError ? error : new CoreError('internal', '内部错误 / internal error');
+  const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } };
+  sendJson(res, STATUS[e.code], body);
+}

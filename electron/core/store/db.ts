@@ -1,0 +1,71 @@
+// Opens the one SQLite file of a data folder: WAL, foreign keys, integrity check, numbered migrations in user_version.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrations as defaultMigrations, type Migration } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+export class StoreError extends Error {
+  readonly code: 'db_too_new' | 'db_corrupt' | 'db_migration_failed';
+  constructor(code: StoreError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface OpenOptions {
+  migrations?: Migration[];
+}
+
+export const DB_FILE = 'livecue.sqlite';
+
+export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
+  const list = options.migrations ?? defaultMigrations;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, DB_FILE);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL); only an OS crash can lose the last ones.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') {
+      throw new StoreError('db_corrupt', `数据库损坏 / database failed quick_check (${file}): ${String(check)}`);
+    }
+    migrate(db, list, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function migrate(db: Db, list: Migration[], file = 'database'): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  const latest = list.length ? list[list.length - 1]!.version : 0;
+  if (current > latest) {
+    throw new StoreError(
+      'db_too_new',
+      `数据库版本 ${current} 比本程序 (${latest}) 新，请升级 LiveCue / ${file} was written by a newer LiveCue (schema ${current} > ${latest}); refusing to open it`,
+    );
+  }
+  for (const m of list) {
+    if (m.version <= current) continue;
+    const step = db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    });
+    try {
+      step();
+    } catch (error) {
+      throw new StoreError('db_migration_failed', `migration ${m.version}-${m.name} failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}

@@ -1,0 +1,10 @@
+// Numbered, append-only migrations. Migration N sets PRAGMA user_version = N when it commits.
+import * as m0001 from './0001-catalog-and-lineup.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [{ version: 1, name: 'catalog-and-lineup', sql: m0001.sql }];

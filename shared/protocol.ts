@@ -1,0 +1,155 @@
+// The one protocol every carrier speaks (Electron IPC, HTTP, WebSocket): command names, their input schemas,
+// their result types, and the events the core emits. Inputs are parsed here at the core's edge; nothing else is trusted.
+import { z } from 'zod';
+import type {
+  ImportResult,
+  LineupItem,
+  LineupTemplate,
+  Product,
+  ServerInfo,
+  SessionState,
+  SessionSummary,
+  Snapshot,
+} from './domain.ts';
+import { COMMAND_NAMES, type CommandName } from './protocol-names.ts';
+
+export { COMMAND_NAMES, type CommandName };
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** integer fen, up to ¥1 000 000 000 */
+const fen = z.number().int().min(0).max(100_000_000_000);
+const text = (max: number) => z.string().max(max);
+const line = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'control characters are not allowed');
+const url = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s), 'must be an http(s) URL');
+const epochMs = z.number().int().min(0).max(8.64e15);
+
+export const productFields = {
+  title: line(200),
+  price: fen,
+  livePrice: fen.nullable().optional(),
+  sku: line(64).nullable().optional(),
+  stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
+  imageUrl: url.nullable().optional(),
+  sellingPoints: z.array(line(200)).max(20).optional(),
+  coupon: text(200).nullable().optional(),
+  link: url.nullable().optional(),
+  hot: z.boolean().optional(),
+};
+
+export const ProductCreate = z.strictObject(productFields);
+export const ProductUpdate = z.strictObject({
+  id,
+  ...Object.fromEntries(Object.entries(productFields).map(([k, v]) => [k, v.optional()])),
+} as { id: typeof id } & { [K in keyof typeof productFields]: z.ZodOptional<(typeof productFields)[K]> });
+
+const lineupItemFields = {
+  plannedMinutes: z.number().int().min(0).max(600).optional(),
+  talkingPoints: text(4000).optional(),
+  notes: text(2000).optional(),
+};
+
+export const commandSchemas = {
+  'product.create': ProductCreate,
+  'product.update': ProductUpdate,
+  'product.delete': z.strictObject({ id }),
+  'catalog.importCsv': z.strictObject({
+    /** the file's bytes, base64 (so GBK and BOMs survive every carrier) */
+    base64: z.string().max(28_000_000),
+  }),
+  'session.create': z.strictObject({
+    title: line(120),
+    productIds: z.array(id).max(500).optional(),
+    plannedStart: epochMs.nullable().optional(),
+    templateId: id.optional(),
+  }),
+  'session.update': z.strictObject({
+    sessionId: id,
+    title: line(120).optional(),
+    plannedStart: epochMs.nullable().optional(),
+  }),
+  'session.start': z.strictObject({ sessionId: id }),
+  'session.end': z.strictObject({ sessionId: id }),
+  'session.pin': z.strictObject({ sessionId: id, productId: id.optional(), lineupItemId: id.optional() }),
+  'session.next': z.strictObject({ sessionId: id }),
+  'session.unpin': z.strictObject({ sessionId: id }),
+  'lineup.add': z.strictObject({ sessionId: id, productId: id, ...lineupItemFields }),
+  'lineup.update': z.strictObject({ itemId: id, ...lineupItemFields }),
+  'lineup.remove': z.strictObject({ itemId: id }),
+  'lineup.reorder': z.strictObject({ sessionId: id, itemIds: z.array(id).max(500) }),
+  'template.saveFromSession': z.strictObject({ sessionId: id, name: line(80) }),
+  'template.delete': z.strictObject({ templateId: id }),
+  'products.list': z.strictObject({}),
+  'sessions.list': z.strictObject({}),
+  'session.get': z.strictObject({ sessionId: id }),
+  snapshot: z.strictObject({}),
+  'server.info': z.strictObject({}),
+  'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
+} satisfies Record<CommandName, z.ZodType>;
+
+export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
+export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
+
+export interface CommandResults {
+  'product.create': Product;
+  'product.update': Product;
+  'product.delete': { id: number };
+  'catalog.importCsv': ImportResult;
+  'session.create': SessionState;
+  'session.update': SessionState;
+  'session.start': SessionState;
+  'session.end': SessionState;
+  'session.pin': SessionState;
+  'session.next': SessionState;
+  'session.unpin': SessionState;
+  'lineup.add': LineupItem;
+  'lineup.update': LineupItem;
+  'lineup.remove': { id: number };
+  'lineup.reorder': SessionState;
+  'template.saveFromSession': LineupTemplate;
+  'template.delete': { id: number };
+  'products.list': Product[];
+  'sessions.list': SessionSummary[];
+  'session.get': SessionState;
+  snapshot: Snapshot;
+  'server.info': ServerInfo;
+  'server.setLanSharing': ServerInfo;
+}
+export type CommandResult<N extends CommandName> = CommandResults[N];
+
+/** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
+export type CoreEvent =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'product.upserted'; product: Product }
+  | { type: 'product.removed'; id: number }
+  | { type: 'catalog.replaced'; products: Product[] }
+  | { type: 'session.changed'; session: SessionState }
+  | { type: 'template.changed'; templates: LineupTemplate[] }
+  | { type: 'server.changed'; info: ServerInfo };
+
+export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'internal';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+/** One readable sentence out of a zod error: "title: Too big: expected string to have <=200 characters". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`)
+    .join('; ');
+}
