@@ -79,6 +79,8 @@ export interface Snapshot {
   /** full state of every session that is not ended (a desk has few at once) */
   active: SessionState[];
   templates: LineupTemplate[];
+  /** each domain's own part (obs, metrics, push …), keyed by domain name */
+  ext: Record<string, unknown>;
 }
 
 export interface CsvRowError {

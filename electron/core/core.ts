@@ -11,7 +11,7 @@ import {
   commandSchemas,
   describeIssues,
   isCommandName,
-} from '../../shared/protocol.ts';
+} from '../../shared/protocol/index.ts';
 import { ProductRepo, withDefaults } from './catalog/products.ts';
 import { importCatalogCsv } from './catalog/import.ts';
 import { CoreError, conflict } from './errors.ts';
@@ -53,6 +53,7 @@ export class Core {
   readonly log: (line: string) => void;
   private readonly listeners = new Set<Listener>();
   private readonly handlers = new Map<CommandName, AnyHandler>();
+  private readonly snapshotParts = new Map<string, () => unknown>();
   private closed = false;
 
   constructor(options: CoreOptions) {
@@ -108,6 +109,11 @@ export class Core {
     return this.invoke(name, input) as Promise<CommandResult<N>>;
   }
 
+  /** A domain adds its part of the full snapshot a (re)connecting view receives, under snapshot.ext[name]. */
+  addSnapshotPart(name: string, read: () => unknown): void {
+    this.snapshotParts.set(name, read);
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -131,6 +137,7 @@ export class Core {
       sessions: this.sessions.list(),
       active: this.sessions.activeStates(),
       templates: this.templates.list(),
+      ext: Object.fromEntries([...this.snapshotParts].map(([name, read]) => [name, read()])),
     }));
     return read();
   }

@@ -1,5 +1,5 @@
 // The one error type commands throw; carriers map `code` to HTTP status / IPC error without leaking stacks.
-import type { ErrorCode } from '../../shared/protocol.ts';
+import type { ErrorCode } from '../../shared/protocol/index.ts';
 
 export class CoreError extends Error {
   readonly code: ErrorCode;

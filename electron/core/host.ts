@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Core, type CoreOptions } from './core.ts';
 import { CoreServer } from './server/server.ts';
+import type { CoreModule, ModuleEnv } from './module.ts';
+import { createModules } from './modules.ts';
 
 export interface HostOptions extends CoreOptions {
   port: number;
@@ -10,6 +12,10 @@ export interface HostOptions extends CoreOptions {
   rendererDir: string;
   /** print the start-up banner (default true) */
   banner?: boolean;
+  /** module options (e.g. obs URL) and environment; default: process.env and no options */
+  moduleEnv?: Partial<ModuleEnv>;
+  /** replace the module list (tests) */
+  modules?: CoreModule[];
 }
 
 export interface RunningHost {
@@ -21,13 +27,25 @@ export interface RunningHost {
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const core = new Core(options);
+  const modules =
+    options.modules ?? createModules({ env: options.moduleEnv?.env ?? process.env, options: options.moduleEnv?.options ?? {} });
+  for (const m of modules) m.attach(core);
   const server = new CoreServer(core, { port: options.port, host: options.host, rendererDir: options.rendererDir });
+  for (const m of modules) m.routes?.(server);
   let address;
   try {
     address = await server.listen();
   } catch (error) {
     core.close();
     throw error;
+  }
+  for (const m of modules) {
+    try {
+      await m.start?.();
+    } catch (error) {
+      // a failing domain (OBS away, bad credentials) must never keep the desk from running
+      core.log(`livecue: module ${m.name} failed to start: ${(error as Error).message}`);
+    }
   }
   const shownHost = address.host === '0.0.0.0' ? '127.0.0.1' : address.host;
   const url = `http://${shownHost}:${address.port}/`;
@@ -47,6 +65,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     server,
     url,
     async stop() {
+      for (const m of [...modules].reverse()) {
+        try {
+          await m.stop?.();
+        } catch (error) {
+          core.log(`livecue: module ${m.name} failed to stop: ${(error as Error).message}`);
+        }
+      }
       await server.close();
       core.close();
     },

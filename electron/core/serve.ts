@@ -15,6 +15,7 @@ function main(): void {
         port: { type: 'string', default: process.env.LIVECUE_PORT ?? '17300' },
         'data-dir': { type: 'string' },
         host: { type: 'string' },
+        obs: { type: 'string' },
         'no-demo': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -25,7 +26,7 @@ function main(): void {
     process.exit(2);
   }
   if (args.help) {
-    console.log('usage: npm run serve -- [--port 17300] [--data-dir DIR] [--host 127.0.0.1] [--no-demo]');
+    console.log('usage: npm run serve -- [--port 17300] [--data-dir DIR] [--host 127.0.0.1] [--obs ws://127.0.0.1:4455] [--no-demo]');
     return;
   }
   const port = Number(args.port);
@@ -43,6 +44,7 @@ function main(): void {
     host: args.host,
     seedDemo: !args['no-demo'],
     token: process.env.LIVECUE_TOKEN || undefined,
+    moduleEnv: { env: process.env, options: { obs: args.obs } },
   }).then(
     (host) => {
       const stop = (signal: string) => {

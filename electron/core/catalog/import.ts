@@ -1,6 +1,6 @@
 // Catalog import from CSV: every row is validated with the same schema as the API; any bad row → nothing is imported,
 // and every bad row is reported with its line number.
-import { ProductCreate, describeIssues } from '../../../shared/protocol.ts';
+import { ProductCreate, describeIssues } from '../../../shared/protocol/index.ts';
 import type { CsvRowError, ImportResult } from '../../../shared/domain.ts';
 import { parseYuan } from '../../../shared/money.ts';
 import type { Db } from '../store/db.ts';
@@ -109,7 +109,7 @@ export function importCatalogCsv(db: Db, products: ProductRepo, bytes: Uint8Arra
       const result = ProductCreate.safeParse(candidate);
       if (!result.success) {
         for (const issue of result.error.issues) {
-          rowErrors.push({ line: record.line, column: String(issue.path[0] ?? ''), message: describeIssues({ issues: [issue] } as never) });
+          rowErrors.push({ line: record.line, column: String(issue.path[0] ?? ''), message: describeIssues({ issues: [issue] }) });
         }
       } else {
         const input = withDefaults(result.data);

@@ -1,5 +1,5 @@
 // HTTP API v1 for the lineup domain. Every route goes through core.invoke, so HTTP, IPC and tests share one validation.
-import type { CommandName } from '../../../shared/protocol.ts';
+import type { CommandName } from '../../../shared/protocol/index.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreServer } from './server.ts';
 import type { RouteContext } from './router.ts';

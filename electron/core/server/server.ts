@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import QRCode from 'qrcode';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerInfo } from '../../../shared/domain.ts';
-import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol.ts';
+import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol/index.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
@@ -29,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unavailable: 503,
   internal: 500,
 };
 

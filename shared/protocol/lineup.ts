@@ -1,5 +1,4 @@
-// The one protocol every carrier speaks (Electron IPC, HTTP, WebSocket): command names, their input schemas,
-// their result types, and the events the core emits. Inputs are parsed here at the core's edge; nothing else is trusted.
+// Lineup domain of the protocol: catalog, sessions, lineup, pins, templates, and the server's own info.
 import { z } from 'zod';
 import type {
   ImportResult,
@@ -10,10 +9,7 @@ import type {
   SessionState,
   SessionSummary,
   Snapshot,
-} from './domain.ts';
-import { COMMAND_NAMES, type CommandName } from './protocol-names.ts';
-
-export { COMMAND_NAMES, type CommandName };
+} from '../domain.ts';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** integer fen, up to ¥1 000 000 000 */
@@ -58,7 +54,7 @@ const lineupItemFields = {
   notes: text(2000).optional(),
 };
 
-export const commandSchemas = {
+export const commands = {
   'product.create': ProductCreate,
   'product.update': ProductUpdate,
   'product.delete': z.strictObject({ id }),
@@ -94,12 +90,9 @@ export const commandSchemas = {
   snapshot: z.strictObject({}),
   'server.info': z.strictObject({}),
   'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
-} satisfies Record<CommandName, z.ZodType>;
+} satisfies Record<string, z.ZodType>;
 
-export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
-export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
-
-export interface CommandResults {
+export interface Results {
   'product.create': Product;
   'product.update': Product;
   'product.delete': { id: number };
@@ -124,11 +117,8 @@ export interface CommandResults {
   'server.info': ServerInfo;
   'server.setLanSharing': ServerInfo;
 }
-export type CommandResult<N extends CommandName> = CommandResults[N];
-
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
-export type CoreEvent =
-  | { type: 'snapshot'; snapshot: Snapshot }
+export type Events =
   | { type: 'product.upserted'; product: Product }
   | { type: 'product.removed'; id: number }
   | { type: 'catalog.replaced'; products: Product[] }
@@ -136,20 +126,3 @@ export type CoreEvent =
   | { type: 'template.changed'; templates: LineupTemplate[] }
   | { type: 'server.changed'; info: ServerInfo };
 
-export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'internal';
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
-
-export function isCommandName(name: unknown): name is CommandName {
-  return typeof name === 'string' && (COMMAND_NAMES as readonly string[]).includes(name);
-}
-
-/** One readable sentence out of a zod error: "title: Too big: expected string to have <=200 characters". */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`)
-    .join('; ');
-}

@@ -1,0 +1,50 @@
+// The one protocol every carrier speaks (Electron IPC, HTTP, WebSocket): command names, their input schemas, their
+// result types, and the events the core emits. Each domain keeps its part in its own file here; this file joins them.
+// Inputs are parsed with these schemas at the core's edge; nothing else is trusted.
+import type { z } from 'zod';
+import type { Snapshot } from '../domain.ts';
+import * as lineup from './lineup.ts';
+
+export const commandSchemas = {
+  ...lineup.commands,
+} satisfies Record<string, z.ZodType>;
+
+export type CommandName = keyof typeof commandSchemas;
+export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
+
+export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
+export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
+
+type AllResults = lineup.Results;
+export type CommandResults = { [N in CommandName]: AllResults[N] };
+export type CommandResult<N extends CommandName> = CommandResults[N];
+
+/** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
+export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events;
+
+export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
+}
+
+/** One readable sentence out of a zod error: "title: Too big: expected string to have <=200 characters". */
+export function describeIssues(error: Pick<z.ZodError, 'issues'>): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`)
+    .join('; ');
+}
+
+export { ProductCreate, ProductUpdate, productFields } from './lineup.ts';
+
+/** IPC channel names; the only ones Electron main listens on. */
+export const IPC = {
+  invoke: 'livecue:invoke',
+  subscribe: 'livecue:subscribe',
+  event: 'livecue:event',
+} as const;

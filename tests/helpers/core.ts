@@ -1,0 +1,25 @@
+// A real Core on a real SQLite file in a temp folder, with a controllable clock.
+import path from 'node:path';
+import { Core } from '../../electron/core/core.ts';
+import { root, tempDir } from './serve.ts';
+
+export function testCore(options: { dataDir?: string; seedDemo?: boolean; start?: number } = {}) {
+  let now = options.start ?? 1_790_000_000_000;
+  const core = new Core({
+    dataDir: options.dataDir ?? tempDir(),
+    resourcesDir: path.join(root, 'resources'),
+    version: 'test',
+    seedDemo: options.seedDemo ?? false,
+    now: () => now,
+    log: () => {},
+  });
+  return {
+    core,
+    advance(ms: number) {
+      now += ms;
+    },
+    get now() {
+      return now;
+    },
+  };
+}
