@@ -329,16 +329,25 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (over) {
+        // keep draining so the client can read our 413; a client that never stops is cut off
+        if (size > max + 64 * 1024 * 1024) req.destroy();
+        return;
+      }
       if (size > max) {
+        over = true;
+        chunks.length = 0;
         reject(new CoreError('too_large', `请求体超过 ${Math.round(max / 1024)} KiB / body larger than ${max} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
