@@ -26,7 +26,7 @@ describe('protocol validation at the core edge', () => {
     ['null', null],
   ])('product.create refuses %s', async (_name, input) => {
     const { core } = testCore();
-    const error = await core.invoke('product.create', input).catch((e: { code: string; message: string }) => e);
+    const error = (await core.invoke('product.create', input).catch((e: unknown) => e)) as { code: string; message: string };
     expect(error.code).toBe('bad_request');
     expect(error.message.length).toBeGreaterThan(5);
     expect(error.message).not.toMatch(/at .*\.ts:\d+/); // never a stack
