@@ -249,6 +249,8 @@ export class Core {
     this.handle('sessions.list', () => this.sessions.list());
     this.handle('session.get', ({ sessionId }) => this.sessions.state(sessionId));
     this.handle('snapshot', () => this.snapshot());
+    // the Electron shell replaces this; in browser mode the page opens #/host itself
+    this.handle('window.openHostDisplay', () => ({ opened: false }));
   }
 }
 

@@ -156,6 +156,10 @@ async function main(): Promise<void> {
     return;
   }
   bindIpc(host);
+  host.core.handle('window.openHostDisplay', () => {
+    openHostDisplay();
+    return { opened: true };
+  });
   buildMenu();
   producerWindow = createWindow('/producer', { title: 'LiveCue 直播中控台', width: 1440, height: 900 });
   producerWindow.on('closed', () => (producerWindow = null));

@@ -90,6 +90,8 @@ export const commands = {
   snapshot: z.strictObject({}),
   'server.info': z.strictObject({}),
   'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
+  /** desktop only: opens (or focuses) the host display window on the second screen */
+  'window.openHostDisplay': z.strictObject({}),
 } satisfies Record<string, z.ZodType>;
 
 export interface Results {
@@ -116,6 +118,7 @@ export interface Results {
   snapshot: Snapshot;
   'server.info': ServerInfo;
   'server.setLanSharing': ServerInfo;
+  'window.openHostDisplay': { opened: boolean };
 }
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
 export type Events =
