@@ -1,6 +1,18 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
+import { COMMAND_NAMES, IPC } from './shared/protocol/index.ts';
+
+/** The preload's allow-list, baked in at build time so the preload stays a few lines with no schema library inside. */
+function protocolNames(): Plugin {
+  const id = 'virtual:livecue-protocol-names';
+  return {
+    name: 'livecue-protocol-names',
+    resolveId: (source) => (source === id ? '\0' + id : null),
+    load: (source) => (source === '\0' + id ? `export const COMMAND_NAMES = ${JSON.stringify(COMMAND_NAMES)}; export const IPC = ${JSON.stringify(IPC)};` : null),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -10,6 +22,7 @@ export default defineConfig({
     },
   },
   preload: {
+    plugins: [protocolNames()],
     build: {
       outDir: 'out/preload',
       // sandboxed preloads must be one CommonJS file with no imports left

@@ -1,7 +1,8 @@
 // The whole bridge between a window and the core: invoke(name, input) for allow-listed command names, and subscribe.
 // Nothing else of Electron or Node reaches the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { COMMAND_NAMES, IPC } from '../../shared/protocol/index.ts';
+// generated from shared/protocol at build time (see electron.vite.config.ts)
+import { COMMAND_NAMES, IPC } from 'virtual:livecue-protocol-names';
 
 const allowed = new Set<string>(COMMAND_NAMES);
 

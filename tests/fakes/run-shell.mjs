@@ -1,0 +1,38 @@
+// Runs the built Electron main process (out/main/index.js) against the fake electron module and reports what it did.
+import { register } from 'node:module';
+register('./electron-hooks.mjs', import.meta.url);
+const { pathToFileURL } = await import('node:url');
+const path = await import('node:path');
+const root = path.resolve(import.meta.dirname, '../..');
+await import(pathToFileURL(path.join(root, 'out/main/index.js')).href);
+const fake = globalThis.__electronFake;
+for (let i = 0; i < 100 && fake.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+
+const rendererUrl = pathToFileURL(path.join(root, 'out/renderer/index.html')).href + '#/producer';
+const frame = (url, parent = null) => ({ url, parent });
+const invoke = fake.handlers.get('livecue:invoke');
+const result = {
+  windows: fake.windows.map((w) => ({ webPreferences: w.options.webPreferences, loaded: w.loaded, fullscreen: w.options.fullscreen, x: w.options.x })),
+  trusted: await invoke({ senderFrame: frame(rendererUrl), sender: fake.windows[0].webContents }, 'products.list', {}),
+  badInput: await invoke({ senderFrame: frame(rendererUrl) }, 'product.create', { title: 1 }),
+  unknown: await invoke({ senderFrame: frame(rendererUrl) }, 'shell.exec', {}),
+  foreignOrigin: await invoke({ senderFrame: frame('https://evil.example/#/producer') }, 'products.list', {}),
+  subFrame: await invoke({ senderFrame: frame(rendererUrl, {}) }, 'products.list', {}),
+  openHost: await invoke({ senderFrame: frame(rendererUrl) }, 'window.openHostDisplay', {}),
+  menu: (fake.menu ?? []).flatMap((m) => (m.submenu ?? []).map((i) => i.label).filter(Boolean)),
+};
+fake.listeners.get('livecue:subscribe')({ senderFrame: frame(rendererUrl), sender: fake.windows[0].webContents });
+result.snapshotSent = fake.sent.some((s) => s.channel === 'livecue:event' && s.payload.type === 'snapshot');
+const wc = fake.windows[0].webContents;
+result.windowOpen = wc.windowOpenHandler({ url: 'https://example.com/' });
+let prevented = false;
+wc.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://evil.example/');
+result.navigationBlocked = prevented;
+let permission;
+fake.permissionHandler(wc, 'media', (v) => (permission = v));
+result.mediaPermission = permission;
+result.hostWindow = result.windows.length;
+result.windows = fake.windows.map((w) => ({ webPreferences: w.options.webPreferences, loaded: w.loaded, fullscreen: w.options.fullscreen, x: w.options.x }));
+console.log('SHELL_RESULT ' + JSON.stringify(result));
+fake.windows.length = 0;
+process.exit(0);
