@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startHost } from './host.ts';
+import { type RunningHost, startHost } from './host.ts';
 import { defaultDataDir } from './paths.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -35,7 +35,18 @@ function main(): void {
     process.exit(2);
   }
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  startHost({
+  // signal handlers first: a Ctrl+C during start-up still closes the database cleanly
+  let running: Promise<RunningHost | null> = Promise.resolve(null);
+  const stop = (signal: string) => {
+    console.log(`livecue: ${signal}, closing`);
+    void running.then(async (host) => {
+      await host?.stop();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  running = startHost({
     dataDir: path.resolve(args['data-dir'] ?? defaultDataDir()),
     resourcesDir: path.join(root, 'resources'),
     rendererDir: path.join(root, 'out', 'renderer'),
@@ -45,20 +56,10 @@ function main(): void {
     seedDemo: !args['no-demo'],
     token: process.env.LIVECUE_TOKEN || undefined,
     moduleEnv: { env: process.env, options: { obs: args.obs } },
-  }).then(
-    (host) => {
-      const stop = (signal: string) => {
-        console.log(`livecue: ${signal}, closing`);
-        host.stop().then(() => process.exit(0));
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    },
-    (error: Error) => {
-      console.error(`livecue: ${error.message}`);
-      process.exit(1);
-    },
-  );
+  }).catch((error: Error) => {
+    console.error(`livecue: ${error.message}`);
+    process.exit(1);
+  });
 }
 
 main();
