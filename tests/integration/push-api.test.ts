@@ -69,7 +69,7 @@ describe('push API v1', () => {
     expect(push.body).toMatchObject({ id: expect.any(Number), trigger: 'manual', text: '今晚八点见' });
     const rows = await waitFor(async () => {
       const r = (await api('GET', `/api/v1/push/deliveries?pushId=${push.body.id}`)).body as any[];
-      return r.every((d) => d.status === 'sent') && r;
+      return r.every((d) => d.status === "sent") ? r : null;
     }, 5_000);
     expect(rows).toHaveLength(2);
     for (const d of rows) expect(d).toMatchObject({ status: 'sent', attempts: 1, lastError: null, sentAt: expect.any(Number) });
