@@ -1,0 +1,47 @@
+// Message templates: {{variable}} placeholders filled from the session, its live link and the product on pin.
+import type { Product } from '../../../shared/domain.ts';
+import { yuanLabel } from '../../../shared/money.ts';
+import { TEMPLATE_VARIABLES, type TemplateVariable } from '../../../shared/protocol/push.ts';
+
+export interface RenderContext {
+  title: string;
+  link: string | null;
+  /** planned start (or actual start once live), epoch ms */
+  startTime: number | null;
+  product: Product | null;
+  now: number;
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+
+/** variables a template uses that LiveCue does not know (a typo would otherwise reach the group verbatim) */
+export function unknownVariables(text: string): string[] {
+  const known = new Set<string>(TEMPLATE_VARIABLES);
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((v) => !known.has(v)))];
+}
+
+/** "5月20日 20:00" in the desk's local time */
+export function formatStart(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function variables(ctx: RenderContext): Record<TemplateVariable, string> {
+  const p = ctx.product;
+  return {
+    title: ctx.title,
+    link: ctx.link ?? '',
+    startTime: ctx.startTime !== null ? formatStart(ctx.startTime) : '',
+    product: p?.title ?? '',
+    livePrice: p ? yuanLabel(p.livePrice ?? p.price) : '',
+    coupon: p?.coupon ?? '',
+    // rounded up: a reminder sent at T-29.5 min says 30
+    minutesToStart: ctx.startTime !== null ? String(Math.max(0, Math.ceil((ctx.startTime - ctx.now) / 60_000))) : '',
+  };
+}
+
+export function renderTemplate(text: string, ctx: RenderContext): string {
+  const values = variables(ctx);
+  return text.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? values[name as TemplateVariable] : whole));
+}
