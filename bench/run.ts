@@ -10,6 +10,7 @@ const parts: Part[] = [
   { name: 'obs', file: 'obs.ts' },
   { name: 'metrics', file: 'metrics.ts' },
   { name: 'report', file: 'report.ts' },
+  { name: 'push', file: 'push.ts' },
 ];
 
 const json = process.argv.includes('--json');
