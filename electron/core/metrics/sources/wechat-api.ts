@@ -29,9 +29,12 @@ export interface WechatApiConfig {
   fetch?: typeof fetch;
 }
 
-/** JSON.parse that keeps long integer ids (order_id, spu_id, product_id …) as strings: they exceed 2^53. */
+/**
+ * JSON.parse that keeps long integers (order ids in order_info and order_id_list, spu ids …) as their exact digits:
+ * WeChat sends them as bare numbers beyond 2^53. Any bare integer of 16+ digits becomes a string before parsing.
+ */
 export function parseWechatJson(text: string): unknown {
-  return JSON.parse(text.replace(/"((?:order|spu|src_spu|product|sku|export)_id)"\s*:\s*(-?\d{16,})/g, '"$1":"$2"'));
+  return JSON.parse(text.replace(/([[:,]\s*)(-?\d{16,})(?=\s*[,\]}])/g, '$1"$2"'));
 }
 
 export class WechatApiClient {
