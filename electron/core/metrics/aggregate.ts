@@ -103,6 +103,8 @@ export interface SegmentRef {
 
 export interface SegmentAcc {
   seg: SegmentRef;
+  /** bumped whenever the segment or its window changes: closed segments' figures are cached against it */
+  version: number;
   win: Win;
   /** the pinned product's funnel at the segment's first event, and its orders during the segment */
   productBase: Funnel | null;
@@ -152,10 +154,11 @@ export class SessionAgg {
     this.segments = list.map((seg) => {
       const kept = old.get(seg.id);
       if (kept) {
+        if (kept.seg.endedAt !== seg.endedAt || kept.seg.startedAt !== seg.startedAt) kept.version++;
         kept.seg = seg;
         return kept;
       }
-      return { seg, win: new Win(), productBase: null, productOrders: 0, productGmv: 0 };
+      return { seg, version: 0, win: new Win(), productBase: null, productOrders: 0, productGmv: 0 };
     });
     this.changed = true;
   }
@@ -198,13 +201,18 @@ export class SessionAgg {
       }
       return w;
     };
+    const wins: Win[] = [];
     for (const e of events) {
       const ts = e.ts;
       const sec = ts - (ts % SECOND);
       const min = ts - (ts % MINUTE);
       const seg = this.segmentAt(ts);
-      const wins = [this.total, this.minute(min), roll(delta.seconds, sec), roll(delta.minutes, min)];
-      if (seg) wins.push(seg.win);
+      wins.length = 0;
+      wins.push(this.total, this.minute(min), roll(delta.seconds, sec), roll(delta.minutes, min));
+      if (seg) {
+        wins.push(seg.win);
+        seg.version++;
+      }
       if (seg && seg.productBase === null) seg.productBase = { ...(this.products.get(String(seg.seg.productId)) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 }) };
       for (const w of wins) w.touch(this.S, ts);
       switch (e.type) {
@@ -339,26 +347,27 @@ export class SessionAgg {
     return this.total.lastTs || this.startMs;
   }
 
-  /** counters of [from, to) summed from minute buckets; cumulative deltas against the bucket before the window */
+  /** counters of [from, to) summed from minute buckets; cumulative deltas against the last bucket before the window */
   windowCounters(from: number, to: number): Counters {
     const w = new Win();
+    let before: Cum | null = null;
+    // walk back (at most two hours of empty minutes) for the cumulative state before the window
+    for (let t = from - MINUTE, n = 0; n < 120; t -= MINUTE, n++) {
+      const m = this.minutes.get(t);
+      if (m && m.readings > 0) {
+        before = m.top;
+        break;
+      }
+    }
     let base: Cum | null = null;
     let top: Cum | null = null;
-    let before: Cum | null = null;
-    const keys = [...this.minutes.keys()].sort((a, b) => a - b);
-    for (const t of keys) {
-      const m = this.minutes.get(t)!;
-      if (t < from) {
-        if (m.readings > 0) before = m.top;
-        continue;
-      }
-      if (t >= to) break;
+    for (let t = from; t < to; t += MINUTE) {
+      const m = this.minutes.get(t);
+      if (!m) continue;
       if (base === null) base = before ?? m.base ?? zeroCum();
-      top = m.readings > 0 ? m.top : (top ?? base);
+      if (m.readings > 0) top = m.top;
       w.readings += m.readings;
-      if (m.onlineLast !== null) {
-        w.onlineLast = m.onlineLast;
-      }
+      if (m.onlineLast !== null) w.onlineLast = m.onlineLast;
       w.onlineMax = Math.max(w.onlineMax, m.onlineMax);
       w.onlineSum += m.onlineSum;
       w.onlineN += m.onlineN;
@@ -374,6 +383,15 @@ export class SessionAgg {
     w.base = base ?? zeroCum();
     w.top = top ?? w.base;
     return w.counters(from, to);
+  }
+
+  /** the last minute before t that had readings */
+  minuteBefore(t: number): Win | null {
+    for (let k = t - MINUTE, n = 0; n < 120; k -= MINUTE, n++) {
+      const m = this.minutes.get(k);
+      if (m && m.readings > 0) return m;
+    }
+    return null;
   }
 }
 

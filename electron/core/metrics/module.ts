@@ -56,6 +56,9 @@ export class MetricsModule implements CoreModule {
   private readonly states = new Map<number, SessionState>();
   private readonly running = new Map<number, MetricsSource>();
   private readonly lastTick = new Map<number, MetricsTick>();
+  /** figures of closed segments, valid while the segment's version is unchanged */
+  private readonly segCache = new Map<number, { version: number; figures: SegmentFigures }>();
+  private readonly sourceCache = new Map<number, { source: SourceName; options: Record<string, unknown> }>();
   private timer: NodeJS.Timeout | undefined;
   private alertConfig: AlertConfig = DEFAULT_ALERTS;
   private started = false;
@@ -78,6 +81,7 @@ export class MetricsModule implements CoreModule {
       core.sessions.summary(sessionId);
       const parsed = this.parseOptions(source, options ?? {});
       this.store.transaction(() => this.store.setSource(sessionId, source, parsed, core.now()));
+      this.sourceCache.delete(sessionId);
       this.stopSource(sessionId);
       const state = this.stateOf(sessionId);
       if (this.started && state.status === 'live') this.startSource(state);
@@ -197,6 +201,7 @@ export class MetricsModule implements CoreModule {
     if (agg) return agg;
     const summary = this.core.sessions.summary(sessionId);
     agg = this.store.rebuild(sessionId, summary.startedAt ?? summary.createdAt, this.core.sessions.segments(sessionId));
+    this.segCache.clear();
     this.aggs.set(sessionId, agg);
     return agg;
   }
@@ -268,8 +273,13 @@ export class MetricsModule implements CoreModule {
 
   /** The stored choice, else the WeChat API when credentials exist, else the simulator (rehearsal). */
   private sourceOf(sessionId: number): { source: SourceName; options: Record<string, unknown> } {
+    const cached = this.sourceCache.get(sessionId);
+    if (cached) return cached;
     const stored = this.store.source(sessionId);
-    if (stored) return stored;
+    if (stored) {
+      this.sourceCache.set(sessionId, stored);
+      return stored;
+    }
     const c = this.creds();
     return { source: c.appId && c.secret ? 'wechat-api' : 'simulator', options: {} };
   }
@@ -354,13 +364,20 @@ export class MetricsModule implements CoreModule {
   // ── reading ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
   snapshot(sessionId: number): MetricsSnapshot {
-    const summary = this.core.sessions.summary(sessionId);
+    const summary = this.states.get(sessionId) ?? this.core.sessions.summary(sessionId);
     const agg = this.agg(sessionId);
     const live = summary.status !== 'ended';
     const end = live ? Math.max(this.core.now(), agg.latestTs()) : Math.max(summary.endedAt ?? 0, agg.latestTs());
     const start = summary.startedAt ?? agg.startMs;
     const session = figures(agg.total.counters(start, end, { n: agg.present.size, joinSum: agg.openJoinSum }, true));
-    const segments = agg.segments.map((s) => this.segmentFigures(agg, s, end));
+    const segments = agg.segments.map((s) => {
+      if (s.seg.endedAt === null) return this.segmentFigures(agg, s, end);
+      const hit = this.segCache.get(s.seg.id);
+      if (hit && hit.version === s.version) return hit.figures;
+      const figures = this.segmentFigures(agg, s, end);
+      this.segCache.set(s.seg.id, { version: s.version, figures });
+      return figures;
+    });
     const open = segments.find((s) => s.endedAt === null) ?? segments.at(-1) ?? null;
     const dataEnd = agg.latestTs();
     const cur = dataEnd - (dataEnd % MINUTE);
@@ -494,7 +511,7 @@ export class MetricsModule implements CoreModule {
     const f = snap.session;
     const cur = agg.latestTs() - (agg.latestTs() % MINUTE);
     const w = agg.minutes.get(cur);
-    const prev = [...agg.minutes.entries()].filter(([t, m]) => t < cur && m.readings > 0).sort((a, b) => b[0] - a[0])[0];
+    const prev = agg.minuteBefore(cur);
     const seg = snap.segment && snap.segment.endedAt === null ? snap.segment : null;
     const tick: MetricsTick = {
       sessionId,
@@ -534,7 +551,7 @@ export class MetricsModule implements CoreModule {
       minute: w
         ? this.minutePoint(cur, w, agg.total.orders > 0, {
             uv: agg.S.uv,
-            prevUv: prev ? prev[1].top.uv : 0,
+            prevUv: prev ? prev.top.uv : 0,
             pay: agg.S.pay,
             orders: agg.total.orders,
             joins: agg.total.joins,

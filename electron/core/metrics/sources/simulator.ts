@@ -28,6 +28,7 @@ export function prng(seed: number): () => number {
 
 const COMMENTS = ['多少钱？', '有优惠券吗', '已下单', '主播讲讲尺码', '怎么买', '好看！', '还有库存吗', '发什么快递', '上链接', '👍'];
 const MAX_CATCH_UP_S = 3600;
+const BATCH_EVENTS = 1500;
 
 interface Funnel {
   exposureUv: number;
@@ -122,13 +123,20 @@ export class Simulator implements MetricsSource {
 
   /** Runs the model for n simulated seconds and ingests them as one batch. */
   step(n: number): number {
-    const events: MetricEvent[] = [];
+    let events: MetricEvent[] = [];
+    let total = 0;
     for (let i = 0; i < n; i++) {
       this.simNow += 1000;
       this.second(this.simNow, events);
+      // modest batches: at 600× a single catch-up would otherwise be one huge transient allocation
+      if (events.length >= BATCH_EVENTS) {
+        total += events.length;
+        this.ctx.ingest(events);
+        events = [];
+      }
     }
     if (events.length) this.ctx.ingest(events);
-    return events.length;
+    return total + events.length;
   }
 
   private second(ts: number, out: MetricEvent[]): void {
