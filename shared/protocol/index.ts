@@ -4,10 +4,12 @@
 import type { z } from 'zod';
 import type { Snapshot } from '../domain.ts';
 import * as lineup from './lineup.ts';
+import * as metrics from './metrics.ts';
 import * as push from './push.ts';
 
 export const commandSchemas = {
   ...lineup.commands,
+  ...metrics.commands,
   ...push.commands,
 } satisfies Record<string, z.ZodType>;
 
@@ -17,12 +19,12 @@ export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
 export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
 export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
 
-type AllResults = lineup.Results & push.Results;
+type AllResults = lineup.Results & metrics.Results & push.Results;
 export type CommandResults = { [N in CommandName]: AllResults[N] };
 export type CommandResult<N extends CommandName> = CommandResults[N];
 
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
-export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | push.Events;
+export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | metrics.Events | push.Events;
 
 export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal';
 

@@ -226,4 +226,6 @@ export interface Results {
 export type Events =
   | { type: 'push.state'; state: Omit<PushState, 'recent'> }
   | { type: 'push.queued'; push: Push }
-  | { type: 'push.delivery'; delivery: Delivery };
+  | { type: 'push.delivery'; delivery: Delivery }
+  /** one group received the message (metrics reacts: the simulator's audience grows) */
+  | { type: 'push.sent'; sessionId: number; pushId: number; channelId: number };

@@ -68,7 +68,14 @@ export class PushModule implements CoreModule {
     this.sender = new Sender(this.store, {
       ...this.options,
       log: this.options.log ?? core.log,
-      onChange: (id) => core.emit({ type: 'push.delivery', delivery: this.store.delivery(id) }),
+      onChange: (id) => {
+        const delivery = this.store.delivery(id);
+        core.emit({ type: 'push.delivery', delivery });
+        // a group reached: the metrics simulator reacts to it like an audience would
+        if (delivery.status === 'sent' && delivery.part === 'message') {
+          core.emit({ type: 'push.sent', sessionId: this.store.push(delivery.pushId).sessionId, pushId: delivery.pushId, channelId: delivery.channelId });
+        }
+      },
     });
     this.triggers = new Triggers(core, this.store, (rule, sessionId, product) => this.fireRule(rule, sessionId, product), this.options.reminderTickMs);
     core.addSnapshotPart('push', () => ({ ...this.state(), recent: this.store.recentPushes(30) }));

@@ -1,0 +1,576 @@
+// The metrics domain: ingest (all or nothing per batch, answered after commit), the running aggregate per session, the
+// live snapshot and chart series, pluggable sources per session, the WeChat push callback, and a 1 Hz tick per live
+// session. Push domain hook: call `metrics.notifyPush` or emit a core event `{ type: 'push.sent', sessionId?, reach? }`.
+import type { SessionState } from '../../../shared/domain.ts';
+import {
+  type AlertConfig,
+  DEFAULT_ALERTS,
+  alerts as computeAlerts,
+  compare,
+  figures,
+  ratio,
+} from '../../../shared/metrics/formulas.ts';
+import type {
+  MetricEvent,
+  MetricsExt,
+  MetricsSeries,
+  MetricsSnapshot,
+  MetricsTick,
+  ProductFunnel,
+  SegmentFigures,
+  SeriesMinute,
+  SourceName,
+  WechatInfo,
+} from '../../../shared/protocol/metrics.ts';
+import { SimulatorOptions, WechatApiOptions } from '../../../shared/protocol/metrics.ts';
+import type { Core } from '../core.ts';
+import { CoreError } from '../errors.ts';
+import type { CoreModule, ModuleEnv } from '../module.ts';
+import type { CoreServer } from '../server/server.ts';
+import { type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
+import { MetricsStore } from './store.ts';
+import { Simulator } from './sources/simulator.ts';
+import type { MetricsSource, SourceContext } from './sources/source.ts';
+import { DEFAULT_API_BASE, WechatApiClient, WechatApiPoller, fetchOrder } from './sources/wechat-api.ts';
+import { ORDER_EVENTS, WechatPushReceiver } from './sources/wechat-push.ts';
+
+const MINUTE = 60_000;
+const TICK_MS = 1000;
+const CALLBACK_PATH = '/wechat/shop/callback';
+
+interface WechatCreds {
+  appId: string;
+  secret: string;
+  token: string;
+  aesKey: string;
+  apiBase: string;
+}
+
+export class MetricsModule implements CoreModule {
+  readonly name = 'metrics';
+  private core!: Core;
+  private store!: MetricsStore;
+  private push!: WechatPushReceiver;
+  private readonly env: ModuleEnv;
+  private readonly aggs = new Map<number, SessionAgg>();
+  private readonly states = new Map<number, SessionState>();
+  private readonly running = new Map<number, MetricsSource>();
+  private readonly lastTick = new Map<number, MetricsTick>();
+  /** figures of closed segments, valid while the segment's version is unchanged */
+  private readonly segCache = new Map<number, { version: number; figures: SegmentFigures }>();
+  private readonly sourceCache = new Map<number, { source: SourceName; options: Record<string, unknown> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private alertConfig: AlertConfig = DEFAULT_ALERTS;
+  private started = false;
+
+  constructor(env: ModuleEnv = { env: {}, options: {} }) {
+    this.env = env;
+  }
+
+  attach(core: Core): void {
+    this.core = core;
+    this.store = new MetricsStore(core.db);
+    this.push = new WechatPushReceiver(core.db);
+    this.alertConfig = { ...DEFAULT_ALERTS, ...(core.settings.get<AlertConfig>('metrics.alerts') ?? {}) };
+    for (const s of core.sessions.activeStates()) this.states.set(s.id, s);
+
+    core.handle('metrics.ingest', ({ sessionId, events }) => this.ingest(sessionId, events));
+    core.handle('metrics.snapshot', ({ sessionId }) => this.snapshot(sessionId));
+    core.handle('metrics.series', ({ sessionId }) => this.series(sessionId));
+    core.handle('metrics.setSource', ({ sessionId, source, options }) => {
+      core.sessions.summary(sessionId);
+      const parsed = this.parseOptions(source, options ?? {});
+      this.store.transaction(() => this.store.setSource(sessionId, source, parsed, core.now()));
+      this.sourceCache.delete(sessionId);
+      this.stopSource(sessionId);
+      const state = this.stateOf(sessionId);
+      if (this.started && state.status === 'live') this.startSource(state);
+      return { sessionId, source };
+    });
+    core.handle('metrics.setAlerts', (config) => {
+      this.alertConfig = config;
+      core.settings.set('metrics.alerts', config);
+      core.emit({ type: 'metrics.alertsChanged', config });
+      return config;
+    });
+    core.handle('metrics.notifyPush', ({ sessionId, reach }) => {
+      this.notifyPush(sessionId, reach);
+      return { ok: true };
+    });
+    core.handle('metrics.setWechat', (input) => {
+      const current = core.settings.get<Partial<WechatCreds>>('wechat') ?? {};
+      const next = { ...current };
+      for (const [k, v] of Object.entries(input)) if (v !== undefined) (next as Record<string, string>)[k] = v;
+      core.settings.set('wechat', next);
+      return this.wechatInfo();
+    });
+    core.handle('metrics.wechatInfo', () => this.wechatInfo());
+    core.addSnapshotPart('metrics', (): MetricsExt => {
+      const sources: Record<number, SourceName> = {};
+      for (const id of this.states.keys()) sources[id] = this.sourceOf(id).source;
+      return { alerts: this.alertConfig, sources, ticks: [...this.lastTick.values()] };
+    });
+    core.subscribe((event) => {
+      if (event.type === 'session.changed') this.onSession(event.session);
+      // the push domain's hook (typed loosely so neither domain depends on the other's protocol)
+      const e = event as unknown as { type: string; sessionId?: number; reach?: number };
+      if (e.type === 'push.sent') this.notifyPush(e.sessionId, e.reach);
+    });
+  }
+
+  routes(server: CoreServer): void {
+    const id = (raw: string | undefined) => {
+      if (!/^\d{1,15}$/.test(raw ?? '')) throw new CoreError('bad_request', 'id must be a positive integer');
+      return Number(raw);
+    };
+    server.route(
+      'POST',
+      '/api/v1/sessions/:id/events',
+      (c) => {
+        const body = c.body as { events?: unknown };
+        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CoreError('bad_request', 'body must be {"events": [...]}');
+        return this.core.invoke('metrics.ingest', { sessionId: id(c.params.id), events: body.events }).then((r) => ({ stored: (r as { stored: number }).stored, duplicates: (r as { duplicates: number }).duplicates }));
+      },
+      { maxBody: 16 * 1024 * 1024 },
+    );
+    server.route('GET', '/api/v1/sessions/:id/metrics', (c) => this.core.invoke('metrics.snapshot', { sessionId: id(c.params.id) }));
+    server.route('GET', '/api/v1/sessions/:id/metrics/series', (c) => this.core.invoke('metrics.series', { sessionId: id(c.params.id) }));
+    server.route('PUT', '/api/v1/sessions/:id/metrics/source', (c) =>
+      this.core.invoke('metrics.setSource', { ...(c.body as object), sessionId: id(c.params.id) }),
+    );
+    const reply = (res: import('node:http').ServerResponse, status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    server.route(
+      'GET',
+      CALLBACK_PATH,
+      (c) => {
+        const out = this.push.verify(this.pushCreds(), c.url.searchParams);
+        reply(c.res, out.status, out.body);
+      },
+      { public: true, manual: true },
+    );
+    server.route(
+      'POST',
+      CALLBACK_PATH,
+      (c) => {
+        const target = this.pushTarget();
+        const out = this.push.receive(this.pushCreds(), c.url.searchParams, c.raw, target, this.core.now());
+        if (out.status !== 200) this.core.log(`metrics: wechat push rejected (${out.status} ${out.body})`);
+        reply(c.res, out.status, out.body);
+        if (out.status === 200 && 'stored' in out && out.stored && out.event && target !== null) this.pushToOrder(target, out.event);
+      },
+      { public: true, raw: true, manual: true, maxBody: 256 * 1024 },
+    );
+  }
+
+  start(): void {
+    this.started = true;
+    for (const s of this.states.values()) if (s.status === 'live') this.startSource(s);
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    this.started = false;
+    clearInterval(this.timer);
+    for (const id of [...this.running.keys()]) this.stopSource(id);
+  }
+
+  // ── ingest ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** One batch, one transaction; the running aggregate follows only a committed batch. */
+  ingest(sessionId: number, events: MetricEvent[]): { stored: number; duplicates: number } {
+    const agg = this.agg(sessionId);
+    try {
+      return this.store.transaction(() => {
+        const stored = this.store.insertEvents(sessionId, events);
+        this.store.writeRollups(sessionId, agg.apply(stored));
+        return { stored: stored.length, duplicates: events.length - stored.length };
+      });
+    } catch (error) {
+      // the aggregate may hold part of a batch that rolled back: rebuild it from SQLite next time
+      this.aggs.delete(sessionId);
+      throw error;
+    }
+  }
+
+  private agg(sessionId: number): SessionAgg {
+    let agg = this.aggs.get(sessionId);
+    if (agg) return agg;
+    const summary = this.core.sessions.summary(sessionId);
+    agg = this.store.rebuild(sessionId, summary.startedAt ?? summary.createdAt, this.core.sessions.segments(sessionId));
+    this.segCache.clear();
+    this.aggs.set(sessionId, agg);
+    return agg;
+  }
+
+  private stateOf(sessionId: number): SessionState {
+    let s = this.states.get(sessionId);
+    if (!s) {
+      s = this.core.sessions.state(sessionId);
+      if (s.status !== 'ended') this.states.set(sessionId, s);
+    }
+    return s;
+  }
+
+  private onSession(state: SessionState): void {
+    const prev = this.states.get(state.id);
+    if (state.status === 'ended') this.states.delete(state.id);
+    else this.states.set(state.id, state);
+    const agg = this.aggs.get(state.id);
+    if (agg) {
+      if (state.startedAt !== null) agg.startMs = state.startedAt;
+      if (prev?.segmentsCount !== state.segmentsCount || prev?.segment?.endedAt !== state.segment?.endedAt || !state.segment || state.status === 'ended') {
+        agg.setSegments(this.core.sessions.segments(state.id));
+      }
+    }
+    if (!this.started) return;
+    if (state.status === 'live' && !this.running.has(state.id)) this.startSource(state);
+    else if (state.status !== 'live') this.stopSource(state.id);
+    this.running.get(state.id)?.onSession?.(state);
+    if (state.status === 'ended' && agg) this.emitTick(state.id, agg);
+  }
+
+  // ── sources ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private creds(): WechatCreds {
+    const e = this.env.env;
+    const s = this.core.settings.get<Partial<WechatCreds>>('wechat') ?? {};
+    return {
+      appId: s.appId || e.LIVECUE_WECHAT_APPID || '',
+      secret: s.secret || e.LIVECUE_WECHAT_SECRET || '',
+      token: s.token || e.LIVECUE_WECHAT_TOKEN || '',
+      aesKey: s.aesKey || e.LIVECUE_WECHAT_AES_KEY || '',
+      apiBase: s.apiBase || e.LIVECUE_WECHAT_API_BASE || DEFAULT_API_BASE,
+    };
+  }
+
+  private wechatInfo(): WechatInfo {
+    const c = this.creds();
+    const e = this.env.env;
+    return {
+      appId: c.appId || null,
+      hasSecret: Boolean(c.secret),
+      hasToken: Boolean(c.token),
+      hasAesKey: Boolean(c.aesKey),
+      apiBase: c.apiBase,
+      fromEnv: Boolean(e.LIVECUE_WECHAT_APPID || e.LIVECUE_WECHAT_SECRET || e.LIVECUE_WECHAT_TOKEN || e.LIVECUE_WECHAT_AES_KEY),
+      callbackPath: CALLBACK_PATH,
+    };
+  }
+
+  private pushCreds() {
+    const c = this.creds();
+    return c.token ? { token: c.token, aesKey: c.aesKey, appId: c.appId } : null;
+  }
+
+  private apiClient(): WechatApiClient | null {
+    const c = this.creds();
+    return c.appId && c.secret ? new WechatApiClient({ appId: c.appId, secret: c.secret, base: c.apiBase }) : null;
+  }
+
+  /** The stored choice, else the WeChat API when credentials exist, else the simulator (rehearsal). */
+  private sourceOf(sessionId: number): { source: SourceName; options: Record<string, unknown> } {
+    const cached = this.sourceCache.get(sessionId);
+    if (cached) return cached;
+    const stored = this.store.source(sessionId);
+    if (stored) {
+      this.sourceCache.set(sessionId, stored);
+      return stored;
+    }
+    const c = this.creds();
+    return { source: c.appId && c.secret ? 'wechat-api' : 'simulator', options: {} };
+  }
+
+  private parseOptions(source: SourceName, options: Record<string, unknown>): Record<string, unknown> {
+    const schema = source === 'simulator' ? SimulatorOptions : source === 'wechat-api' ? WechatApiOptions : null;
+    if (!schema) return {};
+    const parsed = schema.safeParse(options);
+    if (!parsed.success) throw new CoreError('bad_request', `options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data as Record<string, unknown>;
+  }
+
+  private context(sessionId: number): SourceContext {
+    return {
+      sessionId,
+      ingest: (events) => this.ingest(sessionId, events),
+      now: () => this.core.now(),
+      log: (line) => this.core.log(line),
+      session: () => this.stateOf(sessionId),
+      product: (id) => {
+        try {
+          return this.core.products.getIncludingDeleted(id);
+        } catch {
+          return null;
+        }
+      },
+      productBySku: (sku) => this.core.products.list().find((p) => p.sku === sku) ?? null,
+    };
+  }
+
+  private startSource(state: SessionState): void {
+    const { source, options } = this.sourceOf(state.id);
+    let runner: MetricsSource | null = null;
+    if (source === 'simulator') runner = new Simulator(this.context(state.id), options);
+    else if (source === 'wechat-api') {
+      const api = this.apiClient();
+      if (!api) {
+        this.core.log('metrics: wechat-api source chosen but AppID/AppSecret are not set');
+        return;
+      }
+      runner = new WechatApiPoller(this.context(state.id), api, options);
+    }
+    if (!runner) return; // push and generic ingest are passive: events arrive over HTTP
+    this.running.set(state.id, runner);
+    void Promise.resolve(runner.start()).catch((error: Error) => this.core.log(`metrics: source ${source} failed: ${error.message}`));
+  }
+
+  private stopSource(sessionId: number): void {
+    const r = this.running.get(sessionId);
+    if (!r) return;
+    this.running.delete(sessionId);
+    r.stop();
+  }
+
+  /** The running source of a session (tests and benchmarks drive the simulator directly). */
+  source(sessionId: number): MetricsSource | undefined {
+    return this.running.get(sessionId);
+  }
+
+  /** For the push domain's lift figure (new viewers/min after a push vs before). */
+  newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null {
+    return this.store.newViewersPerMinute(sessionId, fromMs, toMs);
+  }
+
+  notifyPush(sessionId: number | undefined, reach: number | undefined): void {
+    for (const [id, r] of this.running) if (sessionId === undefined || id === sessionId) r.onPush?.(reach);
+  }
+
+  private pushTarget(): number | null {
+    const live = [...this.states.values()].filter((s) => s.status === 'live');
+    return (live.find((s) => this.sourceOf(s.id).source === 'wechat-push') ?? live[0])?.id ?? null;
+  }
+
+  /** An order push says only "order X paid": with API credentials, fetch the order for its amount and product. */
+  private pushToOrder(sessionId: number, event: { event: string; orderId: string | null }): void {
+    const status = ORDER_EVENTS[event.event];
+    const api = this.apiClient();
+    if (!status || !event.orderId || !api || status === 'created') return;
+    const orderId = event.orderId;
+    void fetchOrder(api, orderId, (spu) => this.core.products.list().find((p) => p.sku === spu)?.id ?? `wx:${spu}`, this.core.now())
+      .then((order) => {
+        if (order) this.ingest(sessionId, [order]);
+      })
+      .catch((error: Error) => this.core.log(`metrics: order ${orderId.slice(0, 4)}… from push: ${error.message}`));
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  snapshot(sessionId: number): MetricsSnapshot {
+    const summary = this.states.get(sessionId) ?? this.core.sessions.summary(sessionId);
+    const agg = this.agg(sessionId);
+    const live = summary.status !== 'ended';
+    const end = live ? Math.max(this.core.now(), agg.latestTs()) : Math.max(summary.endedAt ?? 0, agg.latestTs());
+    const start = summary.startedAt ?? agg.startMs;
+    const session = figures(agg.total.counters(start, end, { n: agg.present.size, joinSum: agg.openJoinSum }, true));
+    const segments = agg.segments.map((s) => {
+      if (s.seg.endedAt === null) return this.segmentFigures(agg, s, end);
+      const hit = this.segCache.get(s.seg.id);
+      if (hit && hit.version === s.version) return hit.figures;
+      const figures = this.segmentFigures(agg, s, end);
+      this.segCache.set(s.seg.id, { version: s.version, figures });
+      return figures;
+    });
+    const open = segments.find((s) => s.endedAt === null) ?? segments.at(-1) ?? null;
+    const dataEnd = agg.latestTs();
+    const cur = dataEnd - (dataEnd % MINUTE);
+    const last10 = compare(agg.windowCounters(cur - 19 * MINUTE, cur - 9 * MINUTE), {
+      ...agg.windowCounters(cur - 9 * MINUTE, cur + MINUTE),
+      endMs: Math.max(dataEnd, cur - 9 * MINUTE + 1000),
+    });
+    const online60sAgo = agg.onlineAt(dataEnd - 60_000);
+    const state = this.states.get(sessionId);
+    const item = state?.segment ? state.lineup.find((i) => i.id === state.segment!.lineupItemId) : undefined;
+    const openSeg = open && open.endedAt === null ? open : null;
+    return {
+      sessionId,
+      provisional: live,
+      source: this.sourceOf(sessionId).source,
+      sourceStatus: this.running.get(sessionId)?.status() ?? { state: 'idle', message: null },
+      computedAt: this.core.now(),
+      lastEventAt: agg.total.lastTs || null,
+      session,
+      segment: open,
+      segments,
+      last10,
+      online60sAgo,
+      counts: { ...agg.counts },
+      alerts: computeAlerts({
+        config: this.alertConfig,
+        online60sAgo,
+        onlineNow: session.onlineNow,
+        segmentStartedAt: openSeg?.startedAt ?? null,
+        plannedMinutes: item?.plannedMinutes ?? null,
+        now: this.core.now(),
+        segmentConversion: openSeg?.figures.viewerConversion ?? null,
+        segmentViewers: openSeg?.figures.viewersUv ?? 0,
+        sessionConversion: session.viewerConversion,
+      }),
+    };
+  }
+
+  private segmentFigures(agg: SessionAgg, s: SegmentAcc, end: number): SegmentFigures {
+    const segEnd = s.seg.endedAt ?? Math.max(end, s.win.lastTs);
+    const now = agg.products.get(String(s.seg.productId)) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 };
+    const base = s.productBase ?? now;
+    const product: ProductFunnel = {
+      exposureUv: Math.max(0, now.exp - base.exp),
+      clickUv: Math.max(0, now.clk - base.clk),
+      payUv: Math.max(0, now.pay - base.pay),
+      gmv: s.productOrders > 0 ? s.productGmv : Math.max(0, now.gmv - base.gmv),
+      orders: s.productOrders,
+      ctr: null,
+      clickToPay: null,
+    };
+    // a closed segment's product funnel ends at its last reading, not at "now"
+    if (s.seg.endedAt !== null) {
+      const d = s.win.delta();
+      product.exposureUv = Math.min(product.exposureUv, d.exp);
+      product.clickUv = Math.min(product.clickUv, d.clk);
+      product.payUv = Math.min(product.payUv, d.pay);
+    }
+    product.ctr = ratio(product.clickUv, product.exposureUv);
+    product.clickToPay = ratio(product.payUv, product.clickUv);
+    return {
+      segmentId: s.seg.id,
+      productId: s.seg.productId,
+      startedAt: s.seg.startedAt,
+      endedAt: s.seg.endedAt,
+      figures: figures(s.win.counters(s.seg.startedAt, segEnd)),
+      product,
+    };
+  }
+
+  series(sessionId: number): MetricsSeries {
+    const agg = this.agg(sessionId);
+    const minutes: SeriesMinute[] = [];
+    const keys = [...agg.minutes.keys()].sort((a, b) => a - b);
+    let prevUv = 0;
+    let orders = 0;
+    let joins = 0;
+    let cum = { uv: 0, pay: 0, rgmv: 0 };
+    const useOrders = agg.total.orders > 0;
+    for (const t of keys) {
+      const w = agg.minutes.get(t)!;
+      orders += w.orders;
+      joins += w.joins;
+      if (w.readings) cum = { uv: Math.max(cum.uv, w.top.uv), pay: Math.max(cum.pay, w.top.pay), rgmv: Math.max(cum.rgmv, w.top.rgmv) };
+      minutes.push(this.minutePoint(t, w, useOrders, { uv: cum.uv, prevUv, pay: cum.pay, orders, joins, hasUv: agg.total.hasUv }));
+      prevUv = cum.uv;
+    }
+    return {
+      sessionId,
+      online: this.store.onlineSeries(sessionId),
+      minutes,
+      segments: agg.segments.map((s) => ({ segmentId: s.seg.id, productId: s.seg.productId, startedAt: s.seg.startedAt, endedAt: s.seg.endedAt })),
+    };
+  }
+
+  private minutePoint(
+    t: number,
+    w: Win,
+    useOrders: boolean,
+    c: { uv: number; prevUv: number; pay: number; orders: number; joins: number; hasUv: boolean },
+  ): SeriesMinute {
+    const d = w.delta();
+    const viewers = c.hasUv ? c.uv : c.joins;
+    const payers = c.pay > 0 ? c.pay : c.orders;
+    return {
+      t,
+      newViewers: c.hasUv ? Math.max(0, c.uv - c.prevUv) : w.joins,
+      gmv: useOrders ? w.gmv : d.rgmv,
+      orders: w.orders,
+      conversion: ratio(payers, viewers),
+    };
+  }
+
+  // ── the 1 Hz tick ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  private tick(): void {
+    for (const [id, state] of this.states) {
+      if (state.status !== 'live') continue;
+      const agg = this.aggs.get(id) ?? (this.running.has(id) ? this.agg(id) : undefined);
+      if (!agg) continue;
+      try {
+        this.emitTick(id, agg);
+      } catch (error) {
+        this.core.log(`metrics: tick for session ${id} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private emitTick(sessionId: number, agg: SessionAgg): void {
+    const snap = this.snapshot(sessionId);
+    const f = snap.session;
+    const cur = agg.latestTs() - (agg.latestTs() % MINUTE);
+    const w = agg.minutes.get(cur);
+    const prev = agg.minuteBefore(cur);
+    const seg = snap.segment && snap.segment.endedAt === null ? snap.segment : null;
+    const tick: MetricsTick = {
+      sessionId,
+      ts: this.core.now(),
+      source: snap.source,
+      sourceStatus: snap.sourceStatus,
+      session: {
+        onlineNow: f.onlineNow,
+        peakOnline: f.peakOnline,
+        viewersUv: f.viewersUv,
+        viewsPv: f.viewsPv,
+        newViewersPerMinute: f.newViewersPerMinute,
+        averageDwell: f.averageDwell,
+        productCtr: f.productCtr,
+        clickToPay: f.clickToPay,
+        viewerConversion: f.viewerConversion,
+        gmv: f.gmv,
+        gpm: f.gpm,
+        uvValue: f.uvValue,
+        averageOrderValue: f.averageOrderValue,
+        orders: f.orders,
+      },
+      segment: seg
+        ? {
+            segmentId: seg.segmentId,
+            productId: seg.productId,
+            startedAt: seg.startedAt,
+            viewersUv: seg.figures.viewersUv,
+            gmv: seg.figures.gmv,
+            orders: seg.figures.orders,
+            viewerConversion: seg.figures.viewerConversion,
+            product: seg.product,
+          }
+        : null,
+      alerts: snap.alerts,
+      online: agg.pendingOnline,
+      minute: w
+        ? this.minutePoint(cur, w, agg.total.orders > 0, {
+            uv: agg.S.uv,
+            prevUv: prev ? prev.top.uv : 0,
+            pay: agg.S.pay,
+            orders: agg.total.orders,
+            joins: agg.total.joins,
+            hasUv: agg.total.hasUv,
+          })
+        : null,
+      counts: snap.counts,
+    };
+    agg.pendingOnline = [];
+    this.lastTick.set(sessionId, { ...tick, online: [] });
+    this.core.emit({ type: 'metrics.tick', tick });
+  }
+}
+
+export function createMetricsModule(env: ModuleEnv): MetricsModule {
+  return new MetricsModule(env);
+}

@@ -1,0 +1,136 @@
+// WeChat Shop message push receiver (/wechat/shop/callback). GET: URL verification (signature over token, timestamp,
+// nonce; echo echostr). POST, safe mode: msg_signature over token, timestamp, nonce, Encrypt; AES-256-CBC payload whose
+// appid must be ours. Each event is stored once (WeChat retries up to 10 times); the answer is "success" right away.
+import type { Db } from '../../store/db.ts';
+import { WechatCryptoError, decryptMessage, sameSignature, signature } from './wechat-crypto.ts';
+import { parseWechatJson } from './wechat-api.ts';
+
+export interface PushCredentials {
+  token: string;
+  aesKey: string;
+  appId: string;
+}
+
+export interface PushEvent {
+  event: string;
+  msgType: string;
+  from: string;
+  createTime: number;
+  orderId: string | null;
+  raw: Record<string, unknown>;
+}
+
+export type PushResult =
+  | { status: 200; body: string; event?: PushEvent; stored?: boolean }
+  | { status: 400 | 401 | 503; body: string };
+
+/** Reads one tag of a flat WeChat XML message (CDATA or plain text). */
+export function xmlField(xml: string, tag: string): string | null {
+  const m = new RegExp(`<${tag}>\\s*(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))\\s*</${tag}>`).exec(xml);
+  return m ? (m[1] ?? m[2] ?? '').trim() : null;
+}
+
+/** The envelope is XML (<xml><Encrypt>…) or JSON ({"Encrypt": …}) depending on the format chosen in the console. */
+function envelopeEncrypt(raw: string): string | null {
+  const text = raw.trim();
+  if (text.startsWith('{')) {
+    try {
+      const v = JSON.parse(text) as { Encrypt?: unknown };
+      return typeof v.Encrypt === 'string' ? v.Encrypt : null;
+    } catch {
+      return null;
+    }
+  }
+  return xmlField(text, 'Encrypt');
+}
+
+export function parsePushMessage(message: string): PushEvent {
+  const text = message.trim();
+  if (text.startsWith('{')) {
+    const v = parseWechatJson(text) as Record<string, unknown>;
+    const info = (v.order_info ?? {}) as Record<string, unknown>;
+    return {
+      event: String(v.Event ?? ''),
+      msgType: String(v.MsgType ?? ''),
+      from: String(v.FromUserName ?? ''),
+      createTime: Number(v.CreateTime ?? 0),
+      orderId: info.order_id !== undefined ? String(info.order_id) : null,
+      raw: v,
+    };
+  }
+  const orderId = xmlField(text, 'order_id');
+  return {
+    event: xmlField(text, 'Event') ?? '',
+    msgType: xmlField(text, 'MsgType') ?? '',
+    from: xmlField(text, 'FromUserName') ?? '',
+    createTime: Number(xmlField(text, 'CreateTime') ?? 0),
+    orderId,
+    raw: { xml: text },
+  };
+}
+
+/** Order events of the WeChat Shop push and the status they mean. */
+export const ORDER_EVENTS: Record<string, 'created' | 'paid' | 'cancelled' | 'completed' | 'shipped'> = {
+  channels_ec_order_new: 'created',
+  channels_ec_order_pay: 'paid',
+  channels_ec_order_cancel: 'cancelled',
+  channels_ec_order_deliver: 'shipped',
+  channels_ec_order_confirm: 'completed',
+};
+
+export class WechatPushReceiver {
+  private readonly sql;
+  constructor(db: Db) {
+    this.sql = {
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO wechat_push_events (dedupe_key, session_id, event, received_at, body) VALUES (?, ?, ?, ?, ?)',
+      ),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM wechat_push_events'),
+    };
+  }
+
+  verify(creds: PushCredentials | null, q: URLSearchParams): PushResult {
+    if (!creds?.token) return { status: 503, body: 'message push is not configured' };
+    const sig = q.get('signature') ?? '';
+    const expected = signature(creds.token, q.get('timestamp') ?? '', q.get('nonce') ?? '');
+    if (!sameSignature(sig, expected)) return { status: 401, body: 'bad signature' };
+    return { status: 200, body: q.get('echostr') ?? '' };
+  }
+
+  /** Checks and decrypts one POST; stores it once. Nothing is stored unless signature and appid are right. */
+  receive(creds: PushCredentials | null, q: URLSearchParams, raw: Buffer, sessionId: number | null, now: number): PushResult {
+    if (!creds?.token || !creds.aesKey) return { status: 503, body: 'message push is not configured' };
+    const encrypt = envelopeEncrypt(raw.toString('utf8'));
+    if (!encrypt) return { status: 400, body: 'no Encrypt field' };
+    const expected = signature(creds.token, q.get('timestamp') ?? '', q.get('nonce') ?? '', encrypt);
+    if (!sameSignature(q.get('msg_signature') ?? '', expected)) return { status: 401, body: 'bad msg_signature' };
+    let message: string;
+    try {
+      const out = decryptMessage(creds.aesKey, encrypt);
+      if (out.appId !== creds.appId) return { status: 400, body: 'appid mismatch' };
+      message = out.message;
+    } catch (error) {
+      if (error instanceof WechatCryptoError) return { status: 400, body: `cannot decrypt: ${error.reason}` };
+      throw error;
+    }
+    let event: PushEvent;
+    try {
+      event = parsePushMessage(message);
+    } catch {
+      return { status: 400, body: 'message is neither JSON nor XML' };
+    }
+    // WeChat's advice: deduplicate on FromUserName + CreateTime (+ the event and its order)
+    const msgId = (event.raw.MsgId ?? xmlFieldOf(event.raw, 'MsgId')) as string | null | undefined;
+    const key = msgId ? `msg:${msgId}` : `${event.from}|${event.createTime}|${event.event}|${event.orderId ?? ''}`;
+    const stored = this.sql.insert.run(key, sessionId, event.event || event.msgType, now, message).changes > 0;
+    return { status: 200, body: 'success', event, stored };
+  }
+
+  count(): number {
+    return this.sql.count.get()!.n;
+  }
+}
+
+function xmlFieldOf(raw: Record<string, unknown>, tag: string): string | null {
+  return typeof raw.xml === 'string' ? xmlField(raw.xml, tag) : null;
+}

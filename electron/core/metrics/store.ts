@@ -1,0 +1,336 @@
+// SQLite side of metrics: raw event rows, rollup upserts, the per-session source, and the queries that rebuild a
+// session's running aggregate after a restart (from the rollups, never by replaying raw events).
+import type { MetricEvent, SourceName } from '../../../shared/protocol/metrics.ts';
+import type { Db } from '../store/db.ts';
+import { type Cum, type Funnel, type RollupDelta, SessionAgg, type SegmentRef, Win, productKey } from './aggregate.ts';
+
+interface RollupRow {
+  t: number;
+  readings: number;
+  online_last: number | null;
+  online_max: number;
+  online_sum: number;
+  online_n: number;
+  avg_watch: number | null;
+  has_uv: number;
+  uv_cum: number;
+  pv_cum: number;
+  exp_cum: number;
+  clk_cum: number;
+  pay_cum: number;
+  rgmv_cum: number;
+  joins: number;
+  leaves: number;
+  dwell_ms: number;
+  dwell_n: number;
+  join_sum: number;
+  left_join_sum: number;
+  orders: number;
+  gmv: number;
+  comments: number;
+}
+
+const upsertRollup = (table: string) => `
+INSERT INTO ${table} (session_id, t, readings, online_last, online_max, online_sum, online_n, avg_watch, has_uv,
+  uv_cum, pv_cum, exp_cum, clk_cum, pay_cum, rgmv_cum, joins, leaves, dwell_ms, dwell_n, join_sum, left_join_sum, orders, gmv, comments)
+VALUES (@s, @t, @readings, @online_last, @online_max, @online_sum, @online_n, @avg_watch, @has_uv,
+  @uv_cum, @pv_cum, @exp_cum, @clk_cum, @pay_cum, @rgmv_cum, @joins, @leaves, @dwell_ms, @dwell_n, @join_sum, @left_join_sum, @orders, @gmv, @comments)
+ON CONFLICT (session_id, t) DO UPDATE SET
+  readings = readings + excluded.readings,
+  online_last = coalesce(excluded.online_last, online_last),
+  online_max = max(online_max, excluded.online_max),
+  online_sum = online_sum + excluded.online_sum,
+  online_n = online_n + excluded.online_n,
+  avg_watch = coalesce(excluded.avg_watch, avg_watch),
+  has_uv = max(has_uv, excluded.has_uv),
+  uv_cum = max(uv_cum, excluded.uv_cum),
+  pv_cum = max(pv_cum, excluded.pv_cum),
+  exp_cum = max(exp_cum, excluded.exp_cum),
+  clk_cum = max(clk_cum, excluded.clk_cum),
+  pay_cum = max(pay_cum, excluded.pay_cum),
+  rgmv_cum = max(rgmv_cum, excluded.rgmv_cum),
+  joins = joins + excluded.joins,
+  leaves = leaves + excluded.leaves,
+  dwell_ms = dwell_ms + excluded.dwell_ms,
+  dwell_n = dwell_n + excluded.dwell_n,
+  join_sum = join_sum + excluded.join_sum,
+  left_join_sum = left_join_sum + excluded.left_join_sum,
+  orders = orders + excluded.orders,
+  gmv = gmv + excluded.gmv,
+  comments = comments + excluded.comments`;
+
+const rowOf = (sessionId: number, t: number, w: Win) => ({
+  s: sessionId,
+  t,
+  readings: w.readings,
+  online_last: w.onlineLast,
+  online_max: w.onlineMax,
+  online_sum: w.onlineSum,
+  online_n: w.onlineN,
+  avg_watch: w.avgWatch,
+  has_uv: w.hasUv ? 1 : 0,
+  // a bucket without readings carries no cumulative values (0 never wins a max())
+  uv_cum: w.readings ? w.top.uv : 0,
+  pv_cum: w.readings ? w.top.pv : 0,
+  exp_cum: w.readings ? w.top.exp : 0,
+  clk_cum: w.readings ? w.top.clk : 0,
+  pay_cum: w.readings ? w.top.pay : 0,
+  rgmv_cum: w.readings ? w.top.rgmv : 0,
+  joins: w.joins,
+  leaves: w.leaves,
+  dwell_ms: w.dwellMs,
+  dwell_n: w.dwellN,
+  join_sum: w.joinSum,
+  left_join_sum: w.leftJoinSum,
+  orders: w.orders,
+  gmv: w.gmv,
+  comments: w.comments,
+});
+
+const cumOf = (r: RollupRow): Cum => ({ uv: r.uv_cum, pv: r.pv_cum, exp: r.exp_cum, clk: r.clk_cum, pay: r.pay_cum, rgmv: r.rgmv_cum });
+
+/** adds a rollup row into a window (cumulative values as running maxima) */
+function addRow(w: Win, r: RollupRow, before: Cum | null): void {
+  if (w.base === null) w.base = before ? { ...before } : { uv: 0, pv: 0, exp: 0, clk: 0, pay: 0, rgmv: 0 };
+  w.readings += r.readings;
+  if (r.online_last !== null) {
+    w.onlineLast = r.online_last;
+    w.onlineLastTs = r.t;
+  }
+  w.onlineMax = Math.max(w.onlineMax, r.online_max);
+  w.onlineSum += r.online_sum;
+  w.onlineN += r.online_n;
+  if (r.avg_watch !== null) w.avgWatch = r.avg_watch;
+  w.hasUv ||= r.has_uv === 1;
+  if (r.readings) {
+    w.top = {
+      uv: Math.max(w.top.uv, r.uv_cum),
+      pv: Math.max(w.top.pv, r.pv_cum),
+      exp: Math.max(w.top.exp, r.exp_cum),
+      clk: Math.max(w.top.clk, r.clk_cum),
+      pay: Math.max(w.top.pay, r.pay_cum),
+      rgmv: Math.max(w.top.rgmv, r.rgmv_cum),
+    };
+  }
+  w.joins += r.joins;
+  w.leaves += r.leaves;
+  w.dwellMs += r.dwell_ms;
+  w.dwellN += r.dwell_n;
+  w.joinSum += r.join_sum;
+  w.leftJoinSum += r.left_join_sum;
+  w.orders += r.orders;
+  w.gmv += r.gmv;
+  w.comments += r.comments;
+  if (r.t < w.firstTs) w.firstTs = r.t;
+  if (r.t > w.lastTs) w.lastTs = r.t;
+}
+
+export class MetricsStore {
+  private readonly db: Db;
+  private readonly sql;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.sql = {
+      reading: db.prepare('INSERT INTO metric_readings (session_id, ts, online, viewers_uv, views_pv, avg_watch, products) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      order: db.prepare(
+        'INSERT OR IGNORE INTO metric_orders (session_id, order_id, ts, amount, product_key, sku, status) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      comment: db.prepare('INSERT INTO metric_comments (session_id, ts, text) VALUES (?, ?, ?)'),
+      presence: db.prepare('INSERT INTO metric_presence (session_id, ts, viewer_id, kind) VALUES (?, ?, ?, ?)'),
+      second: db.prepare(upsertRollup('metric_seconds')),
+      minute: db.prepare(upsertRollup('metric_minutes')),
+      product: db.prepare(
+        `INSERT INTO metric_products (session_id, product_key, exposure_uv, click_uv, pay_uv, gmv, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id, product_key) DO UPDATE SET exposure_uv = excluded.exposure_uv, click_uv = excluded.click_uv,
+         pay_uv = excluded.pay_uv, gmv = excluded.gmv, updated_at = excluded.updated_at WHERE excluded.updated_at >= updated_at`,
+      ),
+      getSource: db.prepare<[number], { source: SourceName; options: string }>('SELECT source, options FROM metric_sources WHERE session_id = ?'),
+      setSource: db.prepare(
+        `INSERT INTO metric_sources (session_id, source, options, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (session_id) DO UPDATE SET source = excluded.source, options = excluded.options, updated_at = excluded.updated_at`,
+      ),
+      seconds: db.prepare<[number], RollupRow>('SELECT * FROM metric_seconds WHERE session_id = ? ORDER BY t'),
+      minutes: db.prepare<[number], RollupRow>('SELECT * FROM metric_minutes WHERE session_id = ? ORDER BY t'),
+      onlineSeries: db.prepare<[number], { t: number; v: number }>(
+        'SELECT t, online_last AS v FROM metric_seconds WHERE session_id = ? AND online_last IS NOT NULL ORDER BY t',
+      ),
+      products: db.prepare<[number], { product_key: string; exposure_uv: number; click_uv: number; pay_uv: number; gmv: number }>(
+        'SELECT product_key, exposure_uv, click_uv, pay_uv, gmv FROM metric_products WHERE session_id = ?',
+      ),
+      productOrders: db.prepare<[number], { product_key: string; n: number; g: number }>(
+        `SELECT coalesce(product_key, 'sku:' || sku) AS product_key, count(*) AS n, sum(amount) AS g FROM metric_orders
+         WHERE session_id = ? AND status IN ('paid', 'shipped', 'completed') GROUP BY 1`,
+      ),
+      segmentProductOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
+        `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ?
+         AND status IN ('paid', 'shipped', 'completed')`,
+      ),
+      readingBefore: db.prepare<[number, number], { products: string | null }>(
+        'SELECT products FROM metric_readings WHERE session_id = ? AND ts < ? AND products IS NOT NULL ORDER BY ts DESC LIMIT 50',
+      ),
+      presenceRows: db.prepare<[number], { viewer_id: string; ts: number; kind: number }>(
+        'SELECT viewer_id, ts, kind FROM metric_presence WHERE session_id = ? ORDER BY ts, id',
+      ),
+      orderCount: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM metric_orders WHERE session_id = ?'),
+      uvBefore: db.prepare<[number, number], { v: number | null }>(
+        'SELECT max(uv_cum) AS v FROM metric_seconds WHERE session_id = ? AND t < ? AND has_uv = 1',
+      ),
+      window: db.prepare<[number, number, number], { rows: number; joins: number | null }>(
+        'SELECT count(*) AS rows, sum(joins) AS joins FROM metric_seconds WHERE session_id = ? AND t >= ? AND t < ?',
+      ),
+    };
+  }
+
+  /** Raw rows of one batch; answers which events were new (a known order id is a duplicate). Runs inside the caller's transaction. */
+  insertEvents(sessionId: number, events: MetricEvent[]): MetricEvent[] {
+    const stored: MetricEvent[] = [];
+    const s = this.sql;
+    for (const e of events) {
+      switch (e.type) {
+        case 'reading':
+          s.reading.run(
+            sessionId,
+            e.ts,
+            e.online ?? null,
+            e.viewersUv ?? null,
+            e.viewsPv ?? null,
+            e.avgWatchSeconds ?? null,
+            e.products ? JSON.stringify(e.products) : null,
+          );
+          break;
+        case 'order':
+          if (s.order.run(sessionId, e.orderId, e.ts, e.amount, productKey(e.productId), e.sku ?? null, e.status).changes === 0) continue;
+          break;
+        case 'comment':
+          s.comment.run(sessionId, e.ts, e.text);
+          break;
+        case 'join':
+        case 'leave':
+          s.presence.run(sessionId, e.ts, e.viewerId, e.type === 'join' ? 1 : 0);
+          break;
+      }
+      stored.push(e);
+    }
+    return stored;
+  }
+
+  writeRollups(sessionId: number, delta: RollupDelta): void {
+    for (const [t, w] of delta.seconds) this.sql.second.run(rowOf(sessionId, t, w));
+    for (const [t, w] of delta.minutes) this.sql.minute.run(rowOf(sessionId, t, w));
+    for (const [key, f] of delta.products) this.sql.product.run(sessionId, key, f.exp, f.clk, f.pay, f.gmv, f.ts);
+  }
+
+  source(sessionId: number): { source: SourceName; options: Record<string, unknown> } | null {
+    const row = this.sql.getSource.get(sessionId);
+    return row ? { source: row.source, options: JSON.parse(row.options) as Record<string, unknown> } : null;
+  }
+
+  setSource(sessionId: number, source: SourceName, options: Record<string, unknown>, now: number): void {
+    this.sql.setSource.run(sessionId, source, JSON.stringify(options), now);
+  }
+
+  /**
+   * New viewers per minute in [fromMs, toMs): growth of cumulative viewers (UV) where the source reports it, else the
+   * count of join events. null when nothing was recorded in the window.
+   */
+  newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null {
+    const w = this.sql.window.get(sessionId, fromMs, toMs)!;
+    if (w.rows === 0) return null;
+    const minutes = (toMs - fromMs) / 60_000;
+    const before = this.sql.uvBefore.get(sessionId, fromMs)?.v;
+    const upTo = this.sql.uvBefore.get(sessionId, toMs)?.v;
+    if (upTo != null) return Math.max(0, upTo - (before ?? 0)) / minutes;
+    return (w.joins ?? 0) / minutes;
+  }
+
+  onlineSeries(sessionId: number): [number, number][] {
+    return this.sql.onlineSeries.all(sessionId).map((r) => [r.t, r.v]);
+  }
+
+  minuteRows(sessionId: number): RollupRow[] {
+    return this.sql.minutes.all(sessionId);
+  }
+
+  /**
+   * Rebuilds a session's aggregate from its per-second rollups (one pass; a restart or an ended session, never a
+   * live snapshot). Segments get second-granular boundaries; open visits come back from the presence rows.
+   */
+  rebuild(sessionId: number, startMs: number, segments: SegmentRef[]): SessionAgg {
+    const agg = new SessionAgg(sessionId, startMs);
+    agg.setSegments(segments);
+    let before: Cum | null = null;
+    const segBefore = new Map<number, Cum | null>();
+    for (const r of this.sql.seconds.iterate(sessionId)) {
+      addRow(agg.total, r, null);
+      const seg = agg.segmentAt(r.t);
+      if (seg) {
+        if (!segBefore.has(seg.seg.id)) segBefore.set(seg.seg.id, before);
+        addRow(seg.win, r, segBefore.get(seg.seg.id) ?? null);
+      }
+      if (r.readings) before = maxCum(before, cumOf(r));
+      if (r.online_last !== null) {
+        agg.recentOnline.push([r.t, r.online_last]);
+        if (agg.recentOnline.length > 400) agg.recentOnline.splice(0, 200);
+      }
+    }
+    agg.total.base = { uv: 0, pv: 0, exp: 0, clk: 0, pay: 0, rgmv: 0 };
+    Object.assign(agg.S, agg.total.top);
+    let prevMinute: Cum | null = null;
+    for (const r of this.sql.minutes.iterate(sessionId)) {
+      const w = new Win();
+      addRow(w, r, prevMinute);
+      agg.minutes.set(r.t, w);
+      if (r.readings) prevMinute = maxCum(prevMinute, cumOf(r));
+    }
+    for (const p of this.sql.products.all(sessionId)) agg.products.set(p.product_key, { exp: p.exposure_uv, clk: p.click_uv, pay: p.pay_uv, gmv: p.gmv });
+    for (const p of this.sql.productOrders.all(sessionId)) agg.productOrders.set(p.product_key, { orders: p.n, gmv: p.g });
+    for (const s of agg.segments) {
+      const key = String(s.seg.productId);
+      s.productBase = this.productFunnelBefore(sessionId, s.seg.startedAt, key);
+      const o = this.sql.segmentProductOrders.get(sessionId, key, s.seg.startedAt, s.seg.endedAt ?? 8.64e15)!;
+      s.productOrders = o.n;
+      s.productGmv = o.g ?? 0;
+    }
+    for (const p of this.sql.presenceRows.iterate(sessionId)) {
+      if (p.kind === 1) agg.present.set(p.viewer_id, p.ts);
+      else agg.present.delete(p.viewer_id);
+    }
+    for (const ts of agg.present.values()) agg.openJoinSum += ts;
+    agg.counts = {
+      readings: agg.total.readings,
+      orders: this.sql.orderCount.get(sessionId)!.n,
+      comments: agg.total.comments,
+      joins: agg.total.joins,
+      leaves: agg.total.leaves,
+    };
+    agg.pendingOnline = [];
+    return agg;
+  }
+
+  /** the product's funnel in the last reading before a time that mentions it */
+  private productFunnelBefore(sessionId: number, ts: number, key: string): Funnel {
+    for (const row of this.sql.readingBefore.iterate(sessionId, ts)) {
+      const list = JSON.parse(row.products ?? '[]') as { productId: number | string; exposureUv?: number; clickUv?: number; payUv?: number; gmv?: number }[];
+      const p = list.find((x) => String(x.productId) === key);
+      if (p) return { exp: p.exposureUv ?? 0, clk: p.clickUv ?? 0, pay: p.payUv ?? 0, gmv: p.gmv ?? 0 };
+    }
+    return { exp: 0, clk: 0, pay: 0, gmv: 0 };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+}
+
+function maxCum(a: Cum | null, b: Cum): Cum {
+  if (!a) return { ...b };
+  return {
+    uv: Math.max(a.uv, b.uv),
+    pv: Math.max(a.pv, b.pv),
+    exp: Math.max(a.exp, b.exp),
+    clk: Math.max(a.clk, b.clk),
+    pay: Math.max(a.pay, b.pay),
+    rgmv: Math.max(a.rgmv, b.rgmv),
+  };
+}

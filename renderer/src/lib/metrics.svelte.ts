@@ -1,0 +1,33 @@
+// Live metrics for every view: the latest 1 Hz tick per session (from the snapshot, then from 'metrics.tick' events)
+// and the producer's alert thresholds. Chart data is not kept here: the dashboard holds it in plain arrays.
+import type { AlertConfig } from '../../../shared/metrics/formulas.ts';
+import { DEFAULT_ALERTS } from '../../../shared/metrics/formulas.ts';
+import type { MetricsExt, MetricsTick } from '../../../shared/protocol/metrics.ts';
+import { desk } from './desk.svelte.ts';
+
+class Metrics {
+  ticks = $state.raw<Record<number, MetricsTick>>({});
+  alerts = $state.raw<AlertConfig>(DEFAULT_ALERTS);
+  constructor() {
+    desk.onEvent((e) => {
+      if (e.type === 'snapshot') {
+        const ext = e.snapshot.ext.metrics as MetricsExt | undefined;
+        if (ext) {
+          this.alerts = ext.alerts;
+          this.ticks = Object.fromEntries(ext.ticks.map((t) => [t.sessionId, t]));
+        }
+      } else if (e.type === 'metrics.tick') {
+        this.ticks = { ...this.ticks, [e.tick.sessionId]: e.tick };
+      } else if (e.type === 'metrics.alertsChanged') {
+        this.alerts = e.config;
+      }
+    });
+  }
+}
+
+export const metrics = new Metrics();
+
+export const pct = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
+export const num = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : Math.round(v).toLocaleString('zh-CN'));
+export const yuan = (fen: number | null | undefined): string =>
+  fen === null || fen === undefined ? '—' : `¥${(fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: fen >= 1_000_000 ? 0 : 2 })}`;
