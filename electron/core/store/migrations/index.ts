@@ -1,5 +1,6 @@
 // Numbered, append-only migrations. Migration N sets PRAGMA user_version = N when it commits.
 import * as m0001 from './0001-catalog-and-lineup.ts';
+import * as m0005 from './0005-channels.ts';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [{ version: 1, name: 'catalog-and-lineup', sql: m0001.sql }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'catalog-and-lineup', sql: m0001.sql },
+  { version: 5, name: 'channels', sql: m0005.sql },
+];
