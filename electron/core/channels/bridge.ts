@@ -420,14 +420,15 @@ export class ConsoleBridge {
       return fail('logged_out');
     }
     if (kind !== 'onSale') return fail('page_changed', `URL ${safeUrl(page.url())}`);
-    const frame = await this.microFrame(page, deadline.left());
+    // a loaded page shows its iframe and list at once; waiting the whole budget for a renamed one would only hide the
+    // reason, so a missing element is reported as a page change after a short wait
+    const shortWait = () => Math.max(200, Math.min(deadline.left() - 300, 1500));
+    const frame = await this.microFrame(page, shortWait());
     if (!frame) return fail('page_changed', this.map.selectors.microAppIframe);
-    const list = await frame
-      .waitForSelector(this.map.selectors.productList, { timeout: deadline.left(), state: 'attached' })
-      .catch(() => null);
+    const list = await frame.waitForSelector(this.map.selectors.productList, { timeout: shortWait(), state: 'attached' }).catch(() => null);
     if (!list) {
       if (await frame.locator(this.map.selectors.loginQrCode).count().catch(() => 0)) return fail('logged_out');
-      return fail(deadline.over ? 'timeout' : 'page_changed', this.map.selectors.productList);
+      return fail('page_changed', this.map.selectors.productList);
     }
     // a notice dialog the console sometimes shows over the list
     const close = frame.locator(this.map.selectors.dialogClose);
@@ -437,7 +438,8 @@ export class ConsoleBridge {
 
   /** Clicks 讲解 (on = true) or 结束讲解 on the product and waits until its button shows the new state. */
   async promote(target: PromoteTarget, on: boolean): Promise<PromoteResult> {
-    const deadline = new Deadline(this.timings.pinBudgetMs);
+    // the inner deadline ends a little early so the reason is the real one (not_confirmed …) rather than the budget's
+    const deadline = new Deadline(this.timings.pinBudgetMs - 150);
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<PromoteResult>((resolve) => {
       timer = setTimeout(() => resolve(fail('timeout')), this.timings.pinBudgetMs);
