@@ -1,11 +1,14 @@
 // The Channels bridge end to end: a real Core on SQLite, real Chromium (headless, Debian's) driven by Playwright through
 // the bridge, against the loopback console fixture.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelsState, PinOutcome } from '../../shared/protocol/channels.ts';
 import type { CoreEvent } from '../../shared/protocol/index.ts';
 import { ChannelsModule, type ChannelsSink } from '../../electron/core/channels/module.ts';
 import { type ConsoleFixture, startConsoleFixture } from '../fixtures/channels-console/server.ts';
 import { testCore } from '../helpers/core.ts';
+import { root, tempDir } from '../helpers/serve.ts';
 
 const CHROMIUM = process.env.LIVECUE_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update'];
@@ -212,5 +215,28 @@ describe('channels console bridge', () => {
     const pin = await until('pin', () => drifted.pins[0], 5000);
     expect(pin).toMatchObject({ ok: false, reason: 'page_changed' });
     expect(pin.ms).toBeLessThan(3300);
+  }, 60_000);
+
+  it('npm run channels:selfcheck exits 1 and names the drifted selectors; 0 on the console as mapped', async () => {
+    const run = async (drift: boolean) => {
+      const fixture = await startConsoleFixture({ drift, state: { loggedIn: true, live: true } });
+      cleanups.push(() => fixture.close());
+      const proc = spawn(
+        process.execPath,
+        [path.join(root, 'electron/core/channels/selfcheck-cli.ts'), '--url', fixture.url, '--browser', CHROMIUM, '--headless', '--data-dir', tempDir()],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      proc.stdout.on('data', (d) => (out += d));
+      proc.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+      return { code, out };
+    };
+    const drifted = await run(true);
+    expect(drifted.code, drifted.out).toBe(1);
+    expect(drifted.out).toMatch(/DRIFT\s+selector\s+productList/);
+    const good = await run(false);
+    expect(good.code, good.out).toBe(0);
+    expect(good.out).not.toMatch(/DRIFT/);
   }, 60_000);
 });
