@@ -89,6 +89,8 @@ describe('channels console bridge', () => {
     // the user scans the QR code: the console moves to its home page, the bridge on to the live control page
     r.fixture.state.loggedIn = true;
     await until('not_live', () => r.channels.connection?.state === 'not_live');
+    // the account name is read from the console header once a console page shows it
+    await until('account name in the status', () => r.events.some((e) => e.type === 'channels.status' && e.status.account === 'LiveCue 测试小店'));
     expect((await r.core.call('channels.status', {})).account).toBe('LiveCue 测试小店');
     // the live room starts: the bridge notices on its next look at the live control page
     r.fixture.state.live = true;

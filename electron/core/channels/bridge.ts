@@ -252,9 +252,12 @@ export class ConsoleBridge {
     this.timer = null;
   }
 
+  private reportedAccount: string | null = null;
+
   private setState(state: ChannelsState, detail?: string) {
-    const changed = state !== this.state;
+    const changed = state !== this.state || this.account !== this.reportedAccount;
     this.state = state;
+    this.reportedAccount = this.account;
     if (changed || detail) this.options.onState?.(state, { account: this.account, detail });
   }
 
@@ -316,7 +319,7 @@ export class ConsoleBridge {
     const name = await page
       .locator(this.map.selectors.accountName)
       .first()
-      .textContent({ timeout: 300 })
+      .textContent({ timeout: 1000 })
       .catch(() => null);
     if (name?.trim()) this.account = name.trim().slice(0, 80);
   }
