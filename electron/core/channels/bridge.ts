@@ -1,7 +1,7 @@
 // Drives the 视频号助手 web console in the user's own browser: detects login / live state, clicks 讲解 / 结束讲解 on the
 // on-sale products page, and hands every live/msg response of the console to the caller. Everything it touches on the
 // console comes from the console map. It never throws into its caller: failures become states and pin outcomes.
-import { chromium, type BrowserContext, type Frame, type Page, type Response } from 'playwright-core';
+import type { BrowserContext, Frame, Page, Response } from 'playwright-core';
 import type { ChannelsState, ConsoleProduct, PinFailure } from '../../../shared/protocol/channels.ts';
 import { type ConsoleMap, consoleUrl, pageKind } from './map.ts';
 import { type ParsedFeed, parseLiveMsg } from './parse.ts';
@@ -207,6 +207,8 @@ export class ConsoleBridge {
     this.stopping = false;
     this.setState('starting');
     try {
+      // loaded on first connect: a desk that never uses Channels does not pay for Playwright at start-up
+      const { chromium } = await import('playwright-core');
       this.context = await chromium.launchPersistentContext(this.options.profileDir, {
         executablePath: this.options.executablePath,
         headless: this.options.headless,
