@@ -1,5 +1,6 @@
 // Every domain module the core runs, in start order. One line per domain (plus the wiring between domains).
 import type { CoreModule, ModuleEnv } from './module.ts';
+import { channelsModule } from './channels/index.ts';
 import { createMetricsModule } from './metrics/module.ts';
 import { PushModule, pushOptionsFromEnv } from './push/module.ts';
 
@@ -7,5 +8,15 @@ export function createModules(env: ModuleEnv): CoreModule[] {
   const metrics = createMetricsModule(env);
   // push lift = new viewers per minute after a push vs before, from the metrics rollups
   const push = new PushModule({ ...pushOptionsFromEnv(env.env), newViewersPerMinute: (s, from, to) => metrics.newViewersPerMinute(s, from, to) });
-  return [metrics, push];
+  const channels = channelsModule(env);
+  // the 视频号 console's live comments and online count become metrics of the session
+  channels.setSink({
+    onComment: (sessionId, c) => {
+      if (sessionId !== null) metrics.ingestFromBridge(sessionId, { type: 'comment', ts: c.ts, text: c.text });
+    },
+    onReading: (sessionId, r) => {
+      if (sessionId !== null && r.online !== null) metrics.ingestFromBridge(sessionId, { type: 'reading', ts: r.ts, online: r.online });
+    },
+  });
+  return [metrics, push, channels];
 }

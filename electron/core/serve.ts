@@ -16,6 +16,8 @@ function main(): void {
         'data-dir': { type: 'string' },
         host: { type: 'string' },
         obs: { type: 'string' },
+        'channels-url': { type: 'string' },
+        'channels-browser': { type: 'string' },
         'no-demo': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -26,7 +28,7 @@ function main(): void {
     process.exit(2);
   }
   if (args.help) {
-    console.log('usage: npm run serve -- [--port 17300] [--data-dir DIR] [--host 127.0.0.1] [--obs ws://127.0.0.1:4455] [--no-demo]');
+    console.log('usage: npm run serve -- [--port 17300] [--data-dir DIR] [--host 127.0.0.1] [--obs ws://127.0.0.1:4455] [--channels-url URL] [--channels-browser PATH] [--no-demo]');
     return;
   }
   const port = Number(args.port);
@@ -55,7 +57,7 @@ function main(): void {
     host: args.host,
     seedDemo: !args['no-demo'],
     token: process.env.LIVECUE_TOKEN || undefined,
-    moduleEnv: { env: process.env, options: { obs: args.obs } },
+    moduleEnv: { env: process.env, options: { obs: args.obs, 'channels-url': args['channels-url'], 'channels-browser': args['channels-browser'] } },
   }).catch((error: Error) => {
     console.error(`livecue: ${error.message}`);
     process.exit(1);

@@ -196,6 +196,19 @@ export class MetricsModule implements CoreModule {
     }
   }
 
+  /**
+   * Figures read off the 视频号 console by the Channels bridge. Comments always count; its online readings only when the
+   * session is not on the simulator (real and simulated audiences are never mixed). Never throws into the bridge.
+   */
+  ingestFromBridge(sessionId: number, event: MetricEvent): void {
+    try {
+      if (event.type === 'reading' && this.sourceOf(sessionId).source === 'simulator') return;
+      this.ingest(sessionId, [event]);
+    } catch (error) {
+      this.core.log(`metrics: console figure for session ${sessionId} not stored: ${(error as Error).message}`);
+    }
+  }
+
   private agg(sessionId: number): SessionAgg {
     let agg = this.aggs.get(sessionId);
     if (agg) return agg;

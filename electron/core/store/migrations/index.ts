@@ -2,6 +2,7 @@
 import * as m0001 from './0001-catalog-and-lineup.ts';
 import * as m0003 from './0003-metrics.ts';
 import * as m0004 from './0004-push.ts';
+import * as m0005 from './0005-channels.ts';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'obs-placeholder', sql: '' },
   { version: 3, name: 'metrics', sql: m0003.sql },
   { version: 4, name: 'push', sql: m0004.sql },
+  { version: 5, name: 'channels', sql: m0005.sql },
 ];

@@ -1,0 +1,331 @@
+// The Channels domain in the core: follows pins in LiveCue and mirrors them to 讲解 on Channels, stores the console's
+// comments, keeps the connection status that the status bar shows. All browser work runs off the command path: a slow
+// or broken console never delays a pin in LiveCue, and never throws into the core.
+import path from 'node:path';
+import type {
+  ChannelsComment,
+  ChannelsMapping,
+  ChannelsReading,
+  ChannelsSettings,
+  ChannelsSnapshot,
+  ChannelsState,
+  ChannelsStatus,
+  PinOutcome,
+} from '../../../shared/protocol/channels.ts';
+import type { SessionState } from '../../../shared/domain.ts';
+import type { Core } from '../core.ts';
+import { CoreError, notFound } from '../errors.ts';
+import type { CoreModule } from '../module.ts';
+import { ConsoleBridge, type Timings } from './bridge.ts';
+import { findBrowser } from './browser.ts';
+import { type ConsoleMap, defaultMapFile, loadConsoleMap } from './map.ts';
+import { DEFAULT_KEYWORDS, type ParsedFeed, matchKeywords } from './parse.ts';
+import { ChannelsRepo } from './repo.ts';
+import { runSelfCheck } from './selfcheck.ts';
+
+/** Where the console's figures go besides this domain's own tables: the metrics store connects here (docs/channels.md). */
+export interface ChannelsSink {
+  onComment(sessionId: number | null, comment: { ts: number; text: string; nickname: string; keywords: string[] }): void;
+  onReading(sessionId: number | null, reading: { ts: number; online: number | null; likes: number | null }): void;
+}
+
+export interface ChannelsOptions {
+  /** console origin (tests: the loopback fixture); default the map's baseUrl */
+  baseUrl?: string;
+  mapFile?: string;
+  /** browser binary; default: the configured one, else the first Chrome/Edge/Chromium found */
+  executablePath?: string;
+  headless?: boolean;
+  args?: string[];
+  timings?: Partial<Timings>;
+  /** open the console when LiveCue starts (default: when it was connected at the last exit) */
+  autoConnect?: boolean;
+  sink?: ChannelsSink;
+}
+
+export const METRICS_SOURCE = 'channels-console';
+
+const ACTIONS: Record<ChannelsState, string> = {
+  off: '点击「连接视频号」打开视频号助手 / Click “Connect” to open the Channels console',
+  starting: '正在打开浏览器… / Opening the browser…',
+  login_required: '请在弹出的浏览器窗口中用微信扫码登录视频号助手 / Scan the QR code in the browser window with WeChat',
+  not_live: '已登录，未开播：开播后 LiveCue 会自动进入直播中控台 / Logged in, not live: start the live room, LiveCue follows',
+  live: '直播中：置顶商品会同步为视频号「讲解」 / Live: pins are mirrored to 讲解 on Channels',
+  error: '浏览器无法启动 / the browser did not start',
+};
+
+const RECENT = 200;
+
+export class ChannelsModule implements CoreModule {
+  readonly name = 'channels';
+  private readonly options: ChannelsOptions;
+  private core!: Core;
+  private repo!: ChannelsRepo;
+  private map!: ConsoleMap;
+  private bridge: ConsoleBridge | null = null;
+  private status!: ChannelsStatus;
+  private sink: ChannelsSink | null;
+  private readonly lastPinned = new Map<number, number | null>();
+  /** the product last confirmed as 讲解 on Channels */
+  private promoting: number | null = null;
+  private liveSessionId: number | null = null;
+  private queue: { productId: number | null; startedAt: number } | null = null;
+  private working: Promise<void> | null = null;
+  private lastReadingEmit = 0;
+
+  constructor(options: ChannelsOptions = {}) {
+    this.options = options;
+    this.sink = options.sink ?? null;
+  }
+
+  setSink(sink: ChannelsSink | null): void {
+    this.sink = sink;
+  }
+
+  attach(core: Core): void {
+    this.core = core;
+    this.repo = new ChannelsRepo(core.db);
+    this.map = loadConsoleMap(this.options.mapFile ?? defaultMapFile(core.resourcesDir), this.options.baseUrl);
+    this.status = { state: 'off', action: ACTIONS.off, account: null, browser: null, since: core.now(), lastPin: null, online: null, likes: null, lastFeedAt: null };
+    for (const s of core.sessions.activeStates()) {
+      this.lastPinned.set(s.id, s.pinned?.id ?? null);
+      if (s.status === 'live') this.liveSessionId = s.id;
+    }
+    core.subscribe((event) => {
+      if (event.type === 'session.changed') this.onSession(event.session);
+    });
+    core.addSnapshotPart('channels', (): ChannelsSnapshot => ({
+      status: this.status,
+      mappings: this.repo.mappings(),
+      settings: this.settings(),
+      recent: this.repo.recent(100),
+    }));
+
+    core.handle('channels.status', () => this.status);
+    core.handle('channels.connect', async () => {
+      await this.connect();
+      return this.status;
+    });
+    core.handle('channels.disconnect', async () => {
+      this.core.settings.set('channels.connected', false);
+      await this.bridge?.stop();
+      this.bridge = null;
+      return this.status;
+    });
+    core.handle('channels.mappings', () => this.repo.mappings());
+    core.handle('channels.map', ({ productId, channelsProductId, channelsTitle }) => {
+      if (!core.products.exists(productId)) throw notFound('product', productId);
+      const mapping = core.db.transaction(() => this.repo.setMapping(productId, channelsProductId ?? null, channelsTitle ?? null, core.now())).immediate();
+      this.emitMappings();
+      return mapping;
+    });
+    core.handle('channels.unmap', ({ productId }) => {
+      core.db.transaction(() => this.repo.removeMapping(productId)).immediate();
+      this.emitMappings();
+      return { productId };
+    });
+    core.handle('channels.consoleProducts', async () => {
+      const bridge = this.requireBridge();
+      const rows = await bridge.listProducts();
+      if (!Array.isArray(rows)) throw new CoreError('unavailable', rows.ok ? 'unavailable' : rows.message);
+      return rows;
+    });
+    core.handle('channels.comments', ({ sessionId, limit }) => ({
+      comments: this.repo.recent(limit ?? 200, sessionId),
+      perMinute: this.repo.perMinute(core.now() - 60 * 60_000, sessionId),
+      keywords: this.settings().keywords,
+    }));
+    core.handle('channels.selfcheck', async () => {
+      const bridge = this.requireBridge();
+      const ctx = bridge.browserContext;
+      if (!ctx) throw new CoreError('unavailable', ACTIONS.off);
+      return runSelfCheck(ctx, this.map, { navTimeoutMs: bridge.timings.navTimeoutMs, now: core.now });
+    });
+    core.handle('channels.settings', ({ executablePath, keywords }) => {
+      if (executablePath !== undefined) core.settings.set('channels.executablePath', executablePath || null);
+      if (keywords !== undefined) core.settings.set('channels.keywords', [...new Set(keywords)]);
+      return this.settings();
+    });
+  }
+
+  async start(): Promise<void> {
+    const auto = this.options.autoConnect ?? this.core.settings.get<boolean>('channels.connected') ?? false;
+    // not awaited: a browser that takes long to open must not hold up the rest of LiveCue's start
+    if (auto) void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.queue = null;
+    await this.bridge?.stop();
+    this.bridge = null;
+  }
+
+  /** resolves when queued pin work is done (tests, shutdown) */
+  async idle(): Promise<void> {
+    while (this.working) await this.working;
+  }
+
+  get connection(): ConsoleBridge | null {
+    return this.bridge;
+  }
+
+  private settings(): ChannelsSettings {
+    return {
+      executablePath: this.core.settings.get<string | null>('channels.executablePath') ?? null,
+      keywords: this.core.settings.get<string[]>('channels.keywords') ?? DEFAULT_KEYWORDS,
+    };
+  }
+
+  private requireBridge(): ConsoleBridge {
+    if (!this.bridge?.running) throw new CoreError('unavailable', ACTIONS.off);
+    return this.bridge;
+  }
+
+  async connect(): Promise<void> {
+    if (this.bridge?.running) return;
+    const executablePath = this.options.executablePath ?? findBrowser(this.settings().executablePath);
+    if (!executablePath) {
+      this.setStatus('error', '未找到 Chrome / Edge / Chromium：请安装其一，或在视频号页填写浏览器路径 / No Chrome, Edge or Chromium found: install one or set its path');
+      return;
+    }
+    this.core.settings.set('channels.connected', true);
+    this.status = { ...this.status, browser: path.basename(executablePath) };
+    this.bridge = new ConsoleBridge({
+      map: this.map,
+      profileDir: path.join(this.core.dataDir, 'channels-profile'),
+      executablePath,
+      headless: this.options.headless ?? false,
+      args: this.options.args,
+      timings: this.options.timings,
+      log: this.core.log,
+      onState: (state, info) => this.setStatus(state, info.detail, info.account),
+      onFeed: (feed) => this.onFeed(feed),
+    });
+    await this.bridge.start();
+  }
+
+  private setStatus(state: ChannelsState, detail?: string, account?: string | null): void {
+    const changed = state !== this.status.state;
+    this.status = {
+      ...this.status,
+      state,
+      action: detail && (state === 'error' || state === 'off') ? `${detail} — ${ACTIONS[state === 'error' ? 'error' : 'off']}` : ACTIONS[state],
+      account: account ?? this.status.account,
+      since: changed ? this.core.now() : this.status.since,
+    };
+    if (state === 'error' && detail) this.status.action = detail;
+    this.core.emit({ type: 'channels.status', status: this.status });
+  }
+
+  private emitMappings(): void {
+    this.core.emit({ type: 'channels.mappings', mappings: this.repo.mappings() });
+  }
+
+  // ---- pins: LiveCue → Channels ----
+
+  private onSession(session: SessionState): void {
+    if (session.status === 'live') this.liveSessionId = session.id;
+    else if (this.liveSessionId === session.id) this.liveSessionId = null;
+    const pinned = session.status === 'ended' ? null : (session.pinned?.id ?? null);
+    const before = this.lastPinned.get(session.id);
+    this.lastPinned.set(session.id, pinned);
+    if (session.status === 'ended') this.lastPinned.delete(session.id);
+    if (before === undefined && pinned === null) return;
+    if (before === pinned) return;
+    // latest wins: a burst of pins collapses to the one the producer ended on
+    this.queue = { productId: pinned, startedAt: performance.now() };
+    if (!this.working) {
+      this.working = this.drain().finally(() => (this.working = null));
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue) {
+      const job = this.queue;
+      this.queue = null;
+      try {
+        await this.mirror(job.productId, job.startedAt);
+      } catch (error) {
+        this.core.log(`channels: pin mirror failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async mirror(productId: number | null, startedAt: number): Promise<void> {
+    const target = productId !== null ? this.repo.mapping(productId) : null;
+    let outcome: PinOutcome;
+    if (productId !== null && target) {
+      outcome = await this.act('pin', productId, target, startedAt);
+      if (outcome.ok) this.promoting = productId;
+    } else if (this.promoting !== null) {
+      const current = this.repo.mapping(this.promoting);
+      if (!current) {
+        this.promoting = null;
+        return;
+      }
+      outcome = await this.act('unpin', this.promoting, current, startedAt);
+      if (outcome.ok) this.promoting = null;
+    } else return; // neither side is mapped: nothing to do on Channels
+    this.status = { ...this.status, lastPin: outcome };
+    this.core.emit({ type: 'channels.pin', outcome });
+    this.core.emit({ type: 'channels.status', status: this.status });
+  }
+
+  private async act(action: 'pin' | 'unpin', productId: number, m: ChannelsMapping, startedAt: number): Promise<PinOutcome> {
+    const target = { channelsProductId: m.channelsProductId, title: m.channelsProductId ? null : m.channelsTitle };
+    const result = this.bridge?.running
+      ? await this.bridge.promote(target, action === 'pin')
+      : ({ ok: false, reason: 'not_connected', message: ACTIONS.off } as const);
+    return {
+      action,
+      productId,
+      channelsProductId: m.channelsProductId,
+      ok: result.ok,
+      reason: result.ok ? null : result.reason,
+      message: result.ok ? (action === 'pin' ? '视频号已讲解 / presenting on Channels' : '视频号已结束讲解 / presentation ended on Channels') : result.message,
+      ms: Math.round(performance.now() - startedAt),
+      at: this.core.now(),
+    };
+  }
+
+  // ---- console feed: Channels → LiveCue ----
+
+  private onFeed(feed: ParsedFeed): void {
+    const now = this.core.now();
+    const sessionId = this.liveSessionId;
+    if (feed.comments.length) {
+      const keywords = this.settings().keywords;
+      let added: ChannelsComment[] = [];
+      try {
+        added = this.repo.addComments(
+          feed.comments.map((c) => ({ key: c.key, sessionId, ts: now, nickname: c.nickname, content: c.content, keywords: matchKeywords(c.content, keywords) })),
+        );
+      } catch (error) {
+        this.core.log(`channels: storing comments failed: ${(error as Error).message}`);
+      }
+      if (added.length) {
+        this.core.emit({ type: 'channels.comments', sessionId, comments: added.slice(-RECENT) });
+        for (const c of added) this.safeSink((s) => s.onComment(sessionId, { ts: c.ts, text: c.content, nickname: c.nickname, keywords: c.keywords }));
+      }
+    }
+    if (feed.online !== null || feed.likes !== null) {
+      this.status = { ...this.status, online: feed.online ?? this.status.online, likes: feed.likes ?? this.status.likes, lastFeedAt: now };
+      this.safeSink((s) => s.onReading(sessionId, { ts: now, online: feed.online, likes: feed.likes }));
+      // the console polls about once a second; views need no more than that
+      if (now - this.lastReadingEmit >= 1000) {
+        this.lastReadingEmit = now;
+        const reading: ChannelsReading = { ts: now, online: feed.online, likes: feed.likes, liveId: feed.liveId };
+        this.core.emit({ type: 'channels.reading', reading });
+      }
+    } else this.status = { ...this.status, lastFeedAt: now };
+  }
+
+  private safeSink(fn: (sink: ChannelsSink) => void): void {
+    if (!this.sink) return;
+    try {
+      fn(this.sink);
+    } catch (error) {
+      this.core.log(`channels: metrics sink failed: ${(error as Error).message}`);
+    }
+  }
+}
