@@ -12,7 +12,7 @@ export const RULE_KINDS = ['reminder', 'stream_start', 'hot_pin'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 export type PushTrigger = 'manual' | RuleKind;
 /** template variables, replaced as {{name}} */
-export const TEMPLATE_VARIABLES = ['title', 'link', 'startTime', 'product', 'livePrice', 'coupon', 'minutesToStart'] as const;
+export const TEMPLATE_VARIABLES = ['title', 'link', 'startTime', 'product', 'livePrice', 'coupon', 'minutesToStart', 'liveStatus'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

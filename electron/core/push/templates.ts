@@ -38,6 +38,9 @@ export function variables(ctx: RenderContext): Record<TemplateVariable, string> 
     coupon: p?.coupon ?? '',
     // rounded up: a reminder sent at T-29.5 min says 30
     minutesToStart: ctx.startTime !== null ? String(Math.max(0, Math.ceil((ctx.startTime - ctx.now) / 60_000))) : '',
+    // "30 分钟后开播" before the start, "正在直播" once it is on: one template serves reminders and live pushes
+    liveStatus:
+      ctx.startTime !== null && ctx.startTime > ctx.now ? `${Math.ceil((ctx.startTime - ctx.now) / 60_000)} 分钟后开播` : '正在直播',
   };
 }
 

@@ -78,7 +78,7 @@ CREATE TABLE push_requests (
 CREATE INDEX push_requests_channel ON push_requests(channel_id, at);
 
 INSERT INTO push_templates (id, name, format, title, body, updated_at) VALUES
-  (1, '开播提醒', 'card', '【{{minutesToStart}} 分钟后开播】{{title}}',
+  (1, '开播提醒', 'card', '【{{liveStatus}}】{{title}}',
    '{{startTime}} 开播，直播间福利先到先得！\n点击进入直播间：{{link}}', 0),
   (2, '正在直播', 'card', '🔴 正在直播：{{title}}',
    '主播已开播，快来直播间抢福利！\n{{link}}', 0),
