@@ -25,6 +25,12 @@ test('connect, see the live state in the status bar, map a product, read highlig
     const panel = page.getByTestId('comment-panel');
     await expect(panel.locator('mark')).toHaveText('多少钱', { timeout: 10_000 });
     await expect(panel).toContainText('小王');
+
+    // the producer sees the same comment, highlighted, beside the pin buttons
+    await page.goto(`${served.url}#/producer`);
+    const feed = page.getByTestId('producer-comments');
+    await expect(feed.locator('mark')).toHaveText('多少钱');
+    await expect(feed).toContainText('小王');
   } finally {
     await served.stop();
     await fixture.close();

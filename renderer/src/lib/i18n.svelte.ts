@@ -187,6 +187,8 @@ const zh = {
   keywords: '高亮关键词（空格分隔）',
   browserPath: '浏览器路径（留空自动查找 Chrome / Edge）',
   saved: '已保存',
+  mCommentsPerMin: '评论 / 分钟（近10分钟）',
+  mComments: '累计评论',
 } as const;
 
 type Key = keyof typeof zh;
@@ -379,6 +381,8 @@ const en: Record<Key, string> = {
   keywords: 'Highlight keywords (space separated)',
   browserPath: 'Browser path (empty: find Chrome / Edge)',
   saved: 'Saved',
+  mCommentsPerMin: 'Comments / min (last 10 min)',
+  mComments: 'Total comments',
 };
 
 export type Lang = 'zh' | 'en';
