@@ -1,7 +1,7 @@
 // The connection to OBS (obs-websocket v5). obs-websocket-js gives us the protocol; this adds what a live room needs:
 // reconnect with exponential backoff and jitter, a timeout on every request (the library leaves a request pending
 // forever when the socket closes mid-call), dead-peer detection by WebSocket ping, and "auth failed" as a final state.
-import { OBSWebSocket, OBSWebSocketError, RequestBatchExecutionType } from 'obs-websocket-js';
+import { EventSubscription, OBSWebSocket, OBSWebSocketError, RequestBatchExecutionType } from 'obs-websocket-js';
 import type { ObsConnection } from '../../../shared/protocol/obs.ts';
 
 /** obs-websocket closes with 4009 when the password is wrong: retrying cannot help. */
@@ -218,7 +218,12 @@ export class ObsLink {
     let timer: NodeJS.Timeout | undefined;
     try {
       const hello = await Promise.race([
-        ws.connect(this.url, this.password, { rpcVersion: 1 }),
+        ws.connect(this.url, this.password, {
+          rpcVersion: 1,
+          // only what LiveCue reads: scene-item events would arrive just before our own batch responses and, with
+          // Nagle on OBS's side and delayed ACKs on ours, hold those responses back by ~40 ms
+          eventSubscriptions: EventSubscription.General | EventSubscription.Scenes | EventSubscription.Inputs | EventSubscription.Outputs,
+        }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new ObsRequestError(-2, `连接超时 / no answer from ${this.url}`)), this.opts.connectTimeoutMs);
         }),

@@ -11,8 +11,8 @@ export const TEXT_INPUTS = {
   price: 'LiveCue 价格 Price',
   coupon: 'LiveCue 优惠券 Coupon',
 } as const;
-type Part = keyof typeof TEXT_INPUTS;
-const PARTS = Object.keys(TEXT_INPUTS) as Part[];
+export type Part = keyof typeof TEXT_INPUTS;
+export const PARTS = Object.keys(TEXT_INPUTS) as Part[];
 
 /** Windows has text_gdiplus_v3 (OBS 30+) / _v2; Linux and macOS text_ft2_source_v2. Prefer the newest one OBS offers. */
 const TEXT_KINDS = ['text_gdiplus_v3', 'text_gdiplus_v2', 'text_ft2_source_v2', 'text_gdiplus', 'text_ft2_source'];
@@ -30,7 +30,7 @@ export function cardTexts(state: OverlayState): Record<Part, string> {
 }
 
 /** Initial look of a created input; only `text` changes afterwards, so a producer may restyle them in OBS freely. */
-function initialSettings(kind: string, part: Part): Record<string, unknown> {
+export function initialSettings(kind: string, part: Part): Record<string, unknown> {
   const size = part === 'title' ? 64 : part === 'price' ? 56 : 40;
   const face = kind.startsWith('text_gdiplus') ? 'Microsoft YaHei' : 'Noto Sans CJK SC';
   const color = part === 'price' ? 0xff3a5aff : part === 'coupon' ? 0xff20b0ff : 0xffffffff;
@@ -104,7 +104,9 @@ export class TextOverlay {
         requests.push({ requestType: 'SetInputSettings', requestData: { inputName: TEXT_INPUTS[part], inputSettings: { text: texts[part] }, overlay: true } });
       }
     }
-    const enabled = Object.fromEntries(PARTS.map((part) => [part, texts !== null && texts[part] !== ''])) as Record<Part, boolean>;
+    // all three stay enabled from pin to pin (an empty coupon text draws nothing): changing scene items takes OBS's
+    // scene lock against the render thread, so visibility changes only on the first pin and on unpin
+    const enabled = Object.fromEntries(PARTS.map((part) => [part, texts !== null])) as Record<Part, boolean>;
     for (const part of PARTS) {
       if (this.shown.enabled?.[part] === enabled[part]) continue;
       requests.push({ requestType: 'SetSceneItemEnabled', requestData: { sceneName: scene, sceneItemId: this.sceneItems.get(part)!, sceneItemEnabled: enabled[part] } });
