@@ -21,6 +21,9 @@ export interface RealObs {
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL the whole group at once (a crash) */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT the group: a hung OBS whose socket stays open (a dead peer) */
+  pause(): void;
+  resume(): void;
 }
 
 export function obsAvailable(): boolean {
@@ -150,6 +153,8 @@ export async function startObs(options: { port?: number; password?: string; home
       group('SIGKILL');
       await exited;
     },
+    pause: () => group('SIGSTOP'),
+    resume: () => group('SIGCONT'),
   };
   try {
     await waitReady(url, password, proc, started + (options.timeoutMs ?? 60_000), () => out);

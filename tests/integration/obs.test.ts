@@ -210,6 +210,23 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
     await expect(h.core.call('obs.applyPushAddress', { server: 'http://x', key: 'k' })).rejects.toThrow(/rtmp/);
   });
 
+  it('a hung OBS (socket open, no answers) is detected: requests time out and the link reconnects when it wakes', async () => {
+    expect((await status(h)).connection).toBe('connected');
+    const hungAt = Date.now();
+    obs.pause();
+    try {
+      // an OBS-bound command neither hangs nor waits for the dead-peer check: it fails on its own timeout
+      await expect(h.core.call('obs.hotkeys')).rejects.toThrow(/timed out|lost|not connected/);
+      await until('dead peer detected', () => status(h), (s) => s.connection !== 'connected', 10_000);
+      console.log(`dead peer detected after ${Date.now() - hungAt} ms (deadAfterMs 4000 in this test, 15000 by default)`);
+    } finally {
+      obs.resume();
+    }
+    await until('reconnected after resume', () => status(h), (s) => s.connection === 'connected', 20_000);
+    await m.settled();
+    expect(await h.core.call('obs.hotkeys')).toContain('OBSBasic.StartRecording');
+  }, 40_000);
+
   it('OBS killed mid-session and restarted on the same port: LiveCue reconnects and re-applies the overlay', async () => {
     const core = h.core;
     const session = (await core.call('sessions.list')).find((s) => s.status === 'live')!;

@@ -9,7 +9,7 @@ import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import type { CoreServer } from '../server/server.ts';
 import { HealthMeter, HealthRepo, type RecordStatus, type StreamStatus } from './health.ts';
-import { type BatchRequest, type LinkOptions, ObsLink } from './link.ts';
+import { type BatchRequest, type LinkOptions, ObsLink, ObsRequestError } from './link.ts';
 import { OverlayFeed } from './overlay-page.ts';
 import { FileSecretStore, type SecretStore } from './secrets.ts';
 import { TextOverlay, pickTextKind } from './text-overlay.ts';
@@ -65,6 +65,7 @@ export class ObsModule implements CoreModule {
   private pendingCue: BatchRequest[] = [];
   private dirty = false;
   private loop: Promise<void> | null = null;
+  private reconnecting: Promise<void> | null = null;
   private healthTimer: NodeJS.Timeout | undefined;
   private sampling = false;
   private unsubscribe: (() => void) | undefined;
@@ -117,7 +118,13 @@ export class ObsModule implements CoreModule {
     this.link.onState((s) =>
       this.patch({ connection: s.connection, lastError: s.lastError, retryAt: s.retryAt, websocketVersion: s.websocketVersion ?? this.status.websocketVersion }),
     );
-    this.link.onConnected(() => this.afterConnect());
+    this.link.onConnected(() => {
+      const run = this.afterConnect().finally(() => {
+        if (this.reconnecting === run) this.reconnecting = null;
+      });
+      this.reconnecting = run;
+      return run;
+    });
     this.registerObsEvents();
   }
 
@@ -150,7 +157,7 @@ export class ObsModule implements CoreModule {
 
   /** Resolves once every overlay change made so far has been sent to OBS (or failed). */
   async settled(): Promise<void> {
-    while (this.loop) await this.loop;
+    while (this.loop || this.reconnecting) await (this.reconnecting ?? this.loop);
   }
 
   // ── configuration ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -184,6 +191,7 @@ export class ObsModule implements CoreModule {
 
   private registerHandlers(): void {
     const core = this.core;
+    const wrap = <A, R>(fn: (a: A) => Promise<R>) => (a: A) => fn(a).catch((e: unknown) => Promise.reject(toCoreError(e)));
     core.handle('obs.status', () => this.status);
     core.handle('obs.configure', ({ url, password, enabled }) => {
       if (password !== undefined) this.secrets.set(PASSWORD_SECRET, password === null || password === '' ? null : password);
@@ -202,7 +210,7 @@ export class ObsModule implements CoreModule {
       this.link.start(this.url(), this.password());
       return this.status;
     });
-    core.handle('obs.setOverlayScene', async ({ sceneName }) => {
+    core.handle('obs.setOverlayScene', wrap(async ({ sceneName }) => {
       if (sceneName !== null && this.link.connected && !this.status.scenes.includes(sceneName)) {
         throw new CoreError('not_found', `OBS 中没有场景「${sceneName}」/ OBS has no scene named ${sceneName}`);
       }
@@ -212,8 +220,8 @@ export class ObsModule implements CoreModule {
       this.requestApply();
       await this.settled();
       return this.status;
-    });
-    core.handle('obs.addBrowserSource', async ({ sceneName, width, height }) => {
+    }));
+    core.handle('obs.addBrowserSource', wrap(async ({ sceneName, width, height }) => {
       this.requireConnected();
       const { inputKinds } = await this.link.call<{ inputKinds: string[] }>('GetInputKindList', { unversioned: false });
       if (!inputKinds.includes('browser_source')) {
@@ -233,7 +241,7 @@ export class ObsModule implements CoreModule {
         });
       }
       return { inputName: BROWSER_SOURCE_NAME, url };
-    });
+    }));
     core.handle('obs.setItemCue', ({ lineupItemId, sceneName, hotkeyName }) => {
       core.sessions.item(lineupItemId);
       core.db
@@ -250,12 +258,12 @@ export class ObsModule implements CoreModule {
       core.sessions.summary(sessionId);
       return this.sql.cues.all(sessionId).map(toCue);
     });
-    core.handle('obs.hotkeys', async () => {
+    core.handle('obs.hotkeys', wrap(async () => {
       this.requireConnected();
       const { hotkeys } = await this.link.call<{ hotkeys: string[] }>('GetHotkeyList');
       return hotkeys;
-    });
-    core.handle('obs.applyPushAddress', async ({ server, key }) => {
+    }));
+    core.handle('obs.applyPushAddress', wrap(async ({ server, key }) => {
       this.requireConnected();
       await this.link.call('SetStreamServiceSettings', {
         streamServiceType: 'rtmp_custom',
@@ -269,7 +277,7 @@ export class ObsModule implements CoreModule {
       core.settings.set('obs.pushServer', server);
       this.patch({ pushServer: server });
       return { server, keyMasked: maskKey(key), serviceType: got.streamServiceType };
-    });
+    }));
     core.handle('obs.streamHealth', ({ sessionId, since }) => {
       core.sessions.summary(sessionId);
       return this.health.read(sessionId, since ?? 0);
@@ -312,7 +320,7 @@ export class ObsModule implements CoreModule {
       recording: record.outputActive,
     });
     this.requestApply();
-    await this.settled();
+    while (this.loop) await this.loop; // not settled(): that waits for this very step
   }
 
   private registerObsEvents(): void {
@@ -472,6 +480,14 @@ export class ObsModule implements CoreModule {
       return !this.link.connected;
     }
   }
+}
+
+/** OBS-side failures reach the producer as clear errors: OBS away → 503, OBS refused the request → 409. */
+function toCoreError(error: unknown): unknown {
+  if (!(error instanceof ObsRequestError)) return error;
+  if (error.code < 0) return new CoreError('unavailable', error.message);
+  if (error.code === 600) return new CoreError('not_found', `OBS: ${error.message}`);
+  return new CoreError('conflict', `OBS 拒绝了请求 / OBS refused: ${error.message} (${error.code})`);
 }
 
 function maskKey(key: string): string {
