@@ -21,8 +21,8 @@ export interface RealObs {
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL the whole group at once (a crash) */
   kill(): Promise<void>;
-  /** SIGSTOP / SIGCONT the group: a hung OBS whose socket stays open (a dead peer) */
-  pause(): void;
+  /** SIGSTOP / SIGCONT the group: a hung OBS whose socket stays open (a dead peer); resolves once every process stopped */
+  pause(): Promise<void>;
   resume(): void;
 }
 
@@ -37,6 +37,22 @@ export function skipBanner(what: string): string {
   const text = `${line}\n!! SKIP ${what}: the \`obs\` and \`xvfb-run\` binaries are not installed (apt-get install obs-studio xvfb)\n${line}`;
   console.warn(text);
   return text;
+}
+
+/** states (R, S, T …) of the processes in a process group, from /proc (Linux) */
+function groupStates(pgid: number): string[] {
+  const states: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) states.push(fields[0]!);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return states;
 }
 
 export function freePort(): Promise<number> {
@@ -153,7 +169,12 @@ export async function startObs(options: { port?: number; password?: string; home
       group('SIGKILL');
       await exited;
     },
-    pause: () => group('SIGSTOP'),
+    async pause() {
+      group('SIGSTOP');
+      // signals land asynchronously: wait until /proc shows every process of the group stopped (state T)
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline && groupStates(proc.pid!).some((st) => st !== 'T' && st !== 't')) await new Promise((r) => setTimeout(r, 10));
+    },
     resume: () => group('SIGCONT'),
   };
   try {

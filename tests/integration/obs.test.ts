@@ -213,7 +213,7 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
   it('a hung OBS (socket open, no answers) is detected: requests time out and the link reconnects when it wakes', async () => {
     expect((await status(h)).connection).toBe('connected');
     const hungAt = Date.now();
-    obs.pause();
+    await obs.pause();
     try {
       // an OBS-bound command neither hangs nor waits for the dead-peer check: it fails on its own timeout
       await expect(h.core.call('obs.hotkeys')).rejects.toThrow(/timed out|lost|not connected/);

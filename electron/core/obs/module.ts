@@ -57,6 +57,7 @@ export class ObsModule implements CoreModule {
     cues: { all(sessionId: number): CueRow[] };
     upsertCue: { run(...a: unknown[]): unknown };
     deleteCue: { run(id: number): unknown };
+    live: { get(): { id: number } | undefined };
   };
   private status!: ObsStatus;
   private overlay: OverlayState | null = null;
@@ -91,6 +92,7 @@ export class ObsModule implements CoreModule {
          ON CONFLICT(lineup_item_id) DO UPDATE SET scene_name = excluded.scene_name, hotkey_name = excluded.hotkey_name`,
       ),
       deleteCue: db.prepare('DELETE FROM obs_item_cues WHERE lineup_item_id = ?'),
+      live: db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live' ORDER BY started_at DESC, id DESC LIMIT 1"),
     };
     this.status = {
       connection: 'disabled',
@@ -364,8 +366,7 @@ export class ObsModule implements CoreModule {
 
   private liveSession(): number | null {
     if (this.overlay) return this.overlay.sessionId;
-    const row = this.core.db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live' ORDER BY started_at DESC, id DESC LIMIT 1").get();
-    return row?.id ?? null;
+    return this.sql.live.get()?.id ?? null;
   }
 
   private async sampleHealth(): Promise<void> {
