@@ -1,5 +1,6 @@
 // LiveCue against a real OBS Studio (Debian's OBS 29, obs-websocket 5.1) started headless by tests/helpers/obs.ts.
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { OBSWebSocket } from 'obs-websocket-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { ObsModule } from '../../electron/core/obs/module.ts';
 import { SECRETS_FILE } from '../../electron/core/obs/secrets.ts';
 import { TEXT_INPUTS } from '../../electron/core/obs/text-overlay.ts';
+import { IMAGE_INPUT } from '../../electron/core/obs/image-overlay.ts';
 import type { ObsStatus } from '../../shared/protocol/obs.ts';
 import { type RealObs, obsAvailable, skipBanner, startObs } from '../helpers/obs.ts';
 import { root, tempDir } from '../helpers/serve.ts';
@@ -68,6 +70,8 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
   let h: RunningHost;
   let m: ObsModule;
   let peek: OBSWebSocket;
+  let images: http.Server;
+  let imageBase = '';
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => rejections.push(reason);
 
@@ -77,11 +81,20 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
     console.log(`real OBS ready in ${obs.startMs} ms on ${obs.url}`);
     ({ running: h, module: m } = await host(obs));
     peek = await observer(obs);
+    // a product image host on loopback (a 1×1 PNG)
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    images = http.createServer((req, res) => {
+      if (req.url === '/cream.png') res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => images.listen(0, '127.0.0.1', () => r()));
+    imageBase = `http://127.0.0.1:${(images.address() as { port: number }).port}`;
   }, 90_000);
 
   afterAll(async () => {
     process.off('unhandledRejection', onRejection);
     await peek?.disconnect().catch(() => {});
+    images?.close();
     await h?.stop();
     await obs?.stop();
     if (obs) fs.rmSync(obs.home, { recursive: true, force: true });
@@ -116,7 +129,7 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
   it('pin creates the text sources and writes title, price and coupon; unpin hides them', async () => {
     const core = h.core;
     const title = '限时秒杀 “双引号” <script>alert(1)</script> 🎉';
-    const a = await core.call('product.create', { title, price: 9900, livePrice: 5990, coupon: '满99减20', stock: 80 });
+    const a = await core.call('product.create', { title, price: 9900, livePrice: 5990, coupon: '满99减20', stock: 80, imageUrl: `${imageBase}/cream.png` });
     const b = await core.call('product.create', { title: 'Plain 保温杯', price: 3900 });
     const session = await core.call('session.create', { title: '测试场', productIds: [a.id, b.id] });
     await core.call('session.start', { sessionId: session.id });
@@ -129,12 +142,18 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
     expect(inputKind).toBe('text_ft2_source_v2');
     for (const name of Object.values(TEXT_INPUTS)) expect(await enabledOf(peek, name)).toBe(true);
     expect((await status(h)).overlayProductId).toBe(a.id);
+    // the product image: downloaded into the data folder once, shown by an image source
+    const file = ((await peek.call('GetInputSettings', { inputName: IMAGE_INPUT })).inputSettings as { file: string }).file;
+    expect(file.startsWith(path.join(h.core.dataDir, 'obs-images'))).toBe(true);
+    expect(fs.readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+    expect(await enabledOf(peek, IMAGE_INPUT)).toBe(true);
 
     await core.call('session.pin', { sessionId: session.id, productId: b.id });
     await m.settled();
     expect(await textOf(peek, TEXT_INPUTS.title)).toBe('Plain 保温杯');
     expect(await textOf(peek, TEXT_INPUTS.price)).toBe('¥39');
     expect(await textOf(peek, TEXT_INPUTS.coupon)).toBe(''); // no coupon: nothing drawn, no scene change needed
+    expect(await enabledOf(peek, IMAGE_INPUT)).toBe(false); // no image: hidden
 
     // a live price edit of the pinned product reaches the stream without a re-pin
     await core.call('product.update', { id: b.id, livePrice: 2900 });
@@ -143,7 +162,7 @@ describe.skipIf(!HAVE_OBS)('OBS (real OBS Studio)', () => {
 
     await core.call('session.unpin', { sessionId: session.id });
     await m.settled();
-    for (const name of Object.values(TEXT_INPUTS)) expect(await enabledOf(peek, name)).toBe(false);
+    for (const name of [...Object.values(TEXT_INPUTS), IMAGE_INPUT]) expect(await enabledOf(peek, name)).toBe(false);
     expect((await status(h)).overlayProductId).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 // The OBS domain: keeps LiveCue connected to OBS, puts the pinned product of the live session on stream (text sources
 // driven over obs-websocket, and the /overlay page for browser sources), fires per-item scene/hotkey cues on pin,
 // records stream health into the live session, and applies the 视频号 push address to OBS.
+import path from 'node:path';
 import type { Product, SessionState } from '../../../shared/domain.ts';
 import type { CoreEvent } from '../../../shared/protocol/index.ts';
 import type { ItemCue, ObsStatus, OverlayState } from '../../../shared/protocol/obs.ts';
@@ -10,6 +11,7 @@ import type { CoreModule, ModuleEnv } from '../module.ts';
 import type { CoreServer } from '../server/server.ts';
 import { HealthMeter, HealthRepo, type RecordStatus, type StreamStatus } from './health.ts';
 import { type BatchRequest, type LinkOptions, ObsLink, ObsRequestError } from './link.ts';
+import { ImageCache, ImageOverlay } from './image-overlay.ts';
 import { OverlayFeed } from './overlay-page.ts';
 import { FileSecretStore, type SecretStore } from './secrets.ts';
 import { TextOverlay, pickTextKind } from './text-overlay.ts';
@@ -52,6 +54,11 @@ export class ObsModule implements CoreModule {
   private health!: HealthRepo;
   private readonly meter = new HealthMeter();
   private text!: TextOverlay;
+  private image!: ImageOverlay;
+  private images!: ImageCache;
+  private hasImageSource = false;
+  private imageLoop: Promise<void> | null = null;
+  private imageDirty = false;
   private sql!: {
     cue: { get(id: number): CueRow | undefined };
     cues: { all(sessionId: number): CueRow[] };
@@ -81,6 +88,8 @@ export class ObsModule implements CoreModule {
     this.secrets = this.options.secrets ?? new FileSecretStore(core.dataDir);
     this.health = new HealthRepo(core.db);
     this.text = new TextOverlay(this.link);
+    this.image = new ImageOverlay(this.link);
+    this.images = new ImageCache(path.join(core.dataDir, 'obs-images'));
     const db = core.db;
     this.sql = {
       cue: db.prepare<[number], CueRow>('SELECT * FROM obs_item_cues WHERE lineup_item_id = ?'),
@@ -159,7 +168,7 @@ export class ObsModule implements CoreModule {
 
   /** Resolves once every overlay change made so far has been sent to OBS (or failed). */
   async settled(): Promise<void> {
-    while (this.loop || this.reconnecting) await (this.reconnecting ?? this.loop);
+    while (this.loop || this.reconnecting || this.imageLoop) await (this.reconnecting ?? this.loop ?? this.imageLoop);
   }
 
   // ── configuration ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -218,6 +227,7 @@ export class ObsModule implements CoreModule {
       }
       core.settings.set('obs.overlayScene', sceneName);
       this.text.reset();
+      this.image.reset();
       this.patch({ overlayScene: sceneName ?? this.status.currentScene });
       this.requestApply();
       await this.settled();
@@ -309,7 +319,9 @@ export class ObsModule implements CoreModule {
     const sceneNames = scenes.scenes.map((s) => s.sceneName).reverse(); // OBS lists the bottom scene first
     const configured = this.core.settings.get<string>('obs.overlayScene') ?? null;
     this.text.reset();
+    this.image.reset();
     this.meter.reset();
+    this.hasImageSource = kinds.inputKinds.includes('image_source');
     this.patch({
       obsVersion: version.obsVersion,
       websocketVersion: version.obsWebSocketVersion,
@@ -340,7 +352,10 @@ export class ObsModule implements CoreModule {
     const forget = (d: unknown) => {
       // the producer deleted or renamed one of our inputs: create/adopt them again on the next change
       const name = (d as { inputName?: string; oldInputName?: string }).oldInputName ?? (d as { inputName?: string }).inputName;
-      if (name?.startsWith('LiveCue ')) this.text.reset();
+      if (name?.startsWith('LiveCue ')) {
+        this.text.reset();
+        this.image.reset();
+      }
     };
     link.onEvent('InputRemoved', forget);
     link.onEvent('InputNameChanged', forget);
@@ -461,6 +476,31 @@ export class ObsModule implements CoreModule {
     })().finally(() => (this.loop = null));
   }
 
+  /** The image follows the texts on its own loop: a slow image host never holds back the title and price. */
+  private requestImage(): void {
+    this.imageDirty = true;
+    if (this.imageLoop) return;
+    this.imageLoop = (async () => {
+      while (this.imageDirty) {
+        this.imageDirty = false;
+        const overlay = this.overlay;
+        const scene = this.status.overlayScene ?? this.status.currentScene;
+        if (!this.link.connected || !scene || !this.hasImageSource) continue;
+        try {
+          const url = overlay?.product.imageUrl ?? null;
+          const file = url ? await this.images.get(url) : null;
+          if (this.overlay !== overlay) {
+            this.imageDirty = true; // another pin came meanwhile: show that one's image instead
+            continue;
+          }
+          await this.image.show(scene, file);
+        } catch (error) {
+          this.core.log(`obs: product image update failed: ${(error as Error).message}`);
+        }
+      }
+    })().finally(() => (this.imageLoop = null));
+  }
+
   private async applyOnce(): Promise<boolean> {
     if (!this.link.connected) return true; // re-applied by afterConnect
     const scene = this.status.overlayScene ?? this.status.currentScene;
@@ -475,6 +515,7 @@ export class ObsModule implements CoreModule {
       if (failures.length) this.core.log(`obs: overlay update partly failed: ${failures.join('; ')}`);
       if (!ok) return false;
       this.patch({ overlayProductId: overlay?.product.id ?? null });
+      this.requestImage();
       return true;
     } catch (error) {
       this.core.log(`obs: overlay update failed: ${(error as Error).message}`);
