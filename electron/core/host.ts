@@ -28,7 +28,8 @@ export interface RunningHost {
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const core = new Core(options);
   const modules =
-    options.modules ?? createModules({ env: options.moduleEnv?.env ?? process.env, options: options.moduleEnv?.options ?? {} });
+    options.modules ??
+    createModules({ env: options.moduleEnv?.env ?? process.env, options: options.moduleEnv?.options ?? {}, secrets: options.moduleEnv?.secrets });
   for (const m of modules) m.attach(core);
   const server = new CoreServer(core, { port: options.port, host: options.host, rendererDir: options.rendererDir });
   for (const m of modules) m.routes?.(server);

@@ -2,6 +2,7 @@
 // to the server, starts it once the server listens, and stops it before the database closes.
 import type { Core } from './core.ts';
 import type { CoreServer } from './server/server.ts';
+import type { SecretStore } from './obs/secrets.ts';
 
 export interface CoreModule {
   readonly name: string;
@@ -20,4 +21,6 @@ export interface ModuleEnv {
   env: NodeJS.ProcessEnv;
   /** command-line options a module may read (e.g. obs: "ws://127.0.0.1:4455") */
   options: Record<string, string | undefined>;
+  /** where secrets rest (Electron: safeStorage); default a 0600 file in the data folder */
+  secrets?: SecretStore;
 }

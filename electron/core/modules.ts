@@ -2,6 +2,7 @@
 import type { CoreModule, ModuleEnv } from './module.ts';
 import { channelsModule } from './channels/index.ts';
 import { createMetricsModule } from './metrics/module.ts';
+import { ObsModule } from './obs/module.ts';
 import { PushModule, pushOptionsFromEnv } from './push/module.ts';
 
 export function createModules(env: ModuleEnv): CoreModule[] {
@@ -18,5 +19,5 @@ export function createModules(env: ModuleEnv): CoreModule[] {
       if (sessionId !== null && r.online !== null) metrics.ingestFromBridge(sessionId, { type: 'reading', ts: r.ts, online: r.online });
     },
   });
-  return [metrics, push, channels];
+  return [new ObsModule(env), metrics, push, channels];
 }

@@ -1,5 +1,5 @@
 // The Electron shell: windows, menu, IPC binding. All logic lives in the core, which also runs without Electron.
-import { app, BrowserWindow, ipcMain, Menu, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, safeStorage, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { IPC } from '../../shared/protocol/index.ts';
 import type { CoreEvent } from '../../shared/protocol/index.ts';
 import { CoreError } from '../core/errors.ts';
 import { startHost, type RunningHost } from '../core/host.ts';
+import { FileSecretStore } from '../core/obs/secrets.ts';
 
 const appRoot = path.resolve(import.meta.dirname, '../..');
 const rendererDir = path.join(appRoot, 'out', 'renderer');
@@ -148,6 +149,16 @@ async function main(): Promise<void> {
       port: Number(argValue('--port') ?? process.env.LIVECUE_PORT ?? 17300),
       host: argValue('--host'),
       token: process.env.LIVECUE_TOKEN || undefined,
+      // the OBS password sealed by the OS keychain (safeStorage) when it is available, else the 0600 file as in serve
+      moduleEnv: {
+        secrets: safeStorage.isEncryptionAvailable()
+          ? new FileSecretStore(dataDir, {
+              kind: 'safeStorage',
+              encode: (plain) => 'ss:' + safeStorage.encryptString(plain).toString('base64'),
+              decode: (stored) => (stored.startsWith('ss:') ? safeStorage.decryptString(Buffer.from(stored.slice(3), 'base64')) : stored),
+            })
+          : undefined,
+      },
     });
   } catch (error) {
     const { dialog } = await import('electron');

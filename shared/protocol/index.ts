@@ -6,10 +6,12 @@ import type { Snapshot } from '../domain.ts';
 import * as lineup from './lineup.ts';
 import * as channels from './channels.ts';
 import * as metrics from './metrics.ts';
+import * as obs from './obs.ts';
 import * as push from './push.ts';
 
 export const commandSchemas = {
   ...lineup.commands,
+  ...obs.commands,
   ...metrics.commands,
   ...push.commands,
   ...channels.commands,
@@ -21,12 +23,12 @@ export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
 export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
 export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
 
-type AllResults = lineup.Results & metrics.Results & push.Results & channels.Results;
+type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results;
 export type CommandResults = { [N in CommandName]: AllResults[N] };
 export type CommandResult<N extends CommandName> = CommandResults[N];
 
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
-export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | metrics.Events | push.Events | channels.Events;
+export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events;
 
 export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal';
 

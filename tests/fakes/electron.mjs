@@ -85,4 +85,5 @@ export const ipcRenderer = {
   send: () => {},
   removeListener: () => {},
 };
-export default { app, BrowserWindow, ipcMain, Menu, screen, session, shell, dialog, contextBridge, ipcRenderer };
+export const safeStorage = { isEncryptionAvailable: () => false, encryptString: (s) => Buffer.from(s), decryptString: (b) => b.toString() };
+export default { app, BrowserWindow, ipcMain, Menu, screen, session, shell, dialog, contextBridge, ipcRenderer, safeStorage };

@@ -1,5 +1,6 @@
 // Numbered, append-only migrations. Migration N sets PRAGMA user_version = N when it commits.
 import * as m0001 from './0001-catalog-and-lineup.ts';
+import * as m0002 from './0002-obs.ts';
 import * as m0003 from './0003-metrics.ts';
 import * as m0004 from './0004-push.ts';
 import * as m0005 from './0005-channels.ts';
@@ -12,8 +13,7 @@ export interface Migration {
 
 export const migrations: Migration[] = [
   { version: 1, name: 'catalog-and-lineup', sql: m0001.sql },
-  // placeholder for 0002 obs (on its branch): replaced on merge
-  { version: 2, name: 'obs-placeholder', sql: '' },
+  { version: 2, name: 'obs', sql: m0002.sql },
   { version: 3, name: 'metrics', sql: m0003.sql },
   { version: 4, name: 'push', sql: m0004.sql },
   { version: 5, name: 'channels', sql: m0005.sql },

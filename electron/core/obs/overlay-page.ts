@@ -1,0 +1,83 @@
+// The /overlay page for OBS browser sources: public (a browser source cannot carry a token), so it only ever reveals
+// what is on stream anyway — the pinned product of the live session. Its own read-only WebSocket (/overlay/stream)
+// sends the full state on connect and every change after; nothing the page sends is read.
+import fs from 'node:fs';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { OverlayState } from '../../../shared/protocol/obs.ts';
+import { CoreError } from '../errors.ts';
+import type { CoreServer } from '../server/server.ts';
+
+const FILES: Record<string, { file: string; type: string }> = {
+  '/overlay': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/overlay/overlay.js': { file: 'overlay.js', type: 'text/javascript; charset=utf-8' },
+  '/overlay/overlay.css': { file: 'overlay.css', type: 'text/css; charset=utf-8' },
+};
+/** a page served to OBS: no framing limits (OBS embeds it), no inline script, images from the product's host */
+const OVERLAY_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'";
+const MAX_CLIENTS = 64;
+
+export type OverlayMessage = { type: 'overlay'; state: OverlayState | null };
+
+export class OverlayFeed {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly alive = new WeakSet<WebSocket>();
+
+  attach(server: CoreServer, read: () => OverlayState | null, resourcesDir: string): void {
+    const dir = path.join(resourcesDir, 'overlay');
+    for (const [route, { file, type }] of Object.entries(FILES)) {
+      server.route(
+        'GET',
+        route,
+        ({ res }) => {
+          let body: Buffer;
+          try {
+            body = fs.readFileSync(path.join(dir, file));
+          } catch {
+            throw new CoreError('not_found', `overlay file missing: ${file}`);
+          }
+          res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', 'content-security-policy': OVERLAY_CSP, 'x-content-type-options': 'nosniff' });
+          res.end(body);
+        },
+        { public: true, manual: true },
+      );
+    }
+    server.upgrade('/overlay/stream', (req, socket, head) => {
+      if (this.wss.clients.size >= MAX_CLIENTS) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.alive.add(ws);
+        ws.on('pong', () => this.alive.add(ws));
+        ws.on('error', () => ws.terminate());
+        ws.on('message', () => {});
+        ws.send(JSON.stringify({ type: 'overlay', state: read() } satisfies OverlayMessage));
+      });
+    });
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!this.alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+    }, 15_000);
+    this.heartbeat.unref();
+  }
+
+  publish(state: OverlayState | null): void {
+    const data = JSON.stringify({ type: 'overlay', state } satisfies OverlayMessage);
+    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(data);
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}
