@@ -228,6 +228,13 @@ const zh = {
   obsCues: '置顶时切换场景 / 触发快捷键',
   obsCueScene: '切换到场景',
   obsCueHotkey: '触发 OBS 快捷键',
+  wechat: '微信小店 / 视频号 API',
+  wxSaved: '已保存微信凭据',
+  wxFromEnv: '部分凭据来自环境变量 LIVECUE_WECHAT_*（serve 模式）',
+  wxKept: '已保存（留空则不变）',
+  wxToken: '消息推送 Token',
+  wxApiBase: 'API 地址',
+  wxCallback: '消息推送 URL（经你自己的隧道/中转暴露）：',
 } as const;
 
 type Key = keyof typeof zh;
@@ -461,6 +468,13 @@ const en: Record<Key, string> = {
   obsCues: 'On pin: switch scene / trigger hotkey',
   obsCueScene: 'Switch to scene',
   obsCueHotkey: 'Trigger OBS hotkey',
+  wechat: 'WeChat Shop / Channels API',
+  wxSaved: 'WeChat credentials saved',
+  wxFromEnv: 'Some credentials come from LIVECUE_WECHAT_* (serve mode)',
+  wxKept: 'stored (leave empty to keep)',
+  wxToken: 'Message push Token',
+  wxApiBase: 'API base URL',
+  wxCallback: 'Message push URL (expose it through your own tunnel/relay):',
 };
 
 export type Lang = 'zh' | 'en';
