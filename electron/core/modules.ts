@@ -4,6 +4,7 @@ import { channelsModule } from './channels/index.ts';
 import { createMetricsModule } from './metrics/module.ts';
 import { ObsModule } from './obs/module.ts';
 import { PushModule, pushOptionsFromEnv } from './push/module.ts';
+import { ReviewModule } from './review/module.ts';
 
 export function createModules(env: ModuleEnv): CoreModule[] {
   const metrics = createMetricsModule(env);
@@ -19,5 +20,5 @@ export function createModules(env: ModuleEnv): CoreModule[] {
       if (sessionId !== null && r.online !== null) metrics.ingestFromBridge(sessionId, { type: 'reading', ts: r.ts, online: r.online });
     },
   });
-  return [new ObsModule(env), metrics, push, channels];
+  return [new ObsModule(env), metrics, push, channels, new ReviewModule()];
 }
