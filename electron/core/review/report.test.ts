@@ -46,7 +46,11 @@ async function constructed(t: T) {
 
   await ingest([
     { type: 'reading', ts: at(0), online: 100, viewersUv: 100, viewsPv: 100, products: [fa(0, 0, 0), fb(0, 0, 0)] },
+    { type: 'join', ts: at(10), viewerId: 'u1' },
+    { type: 'join', ts: at(20), viewerId: 'u2' },
     { type: 'reading', ts: at(50), online: 120, viewersUv: 150, viewsPv: 160, products: [fa(10, 1, 0), fb(5, 0, 0)] },
+    { type: 'leave', ts: at(55), viewerId: 'u1' },
+    { type: 'join', ts: at(58), viewerId: 'u3' },
   ]);
   moveTo(60);
   await core.call('session.pin', { sessionId: s.id, productId: a.id });
@@ -191,7 +195,7 @@ describe('review.report timeline, summary, pushes, recordings', () => {
     expect(r.summary.pushes).toBe(1);
   });
 
-  it('recordings and stream markers come from stream_events; a missing file is listed as not available', async () => {
+  it('stream health per minute, recordings and stream markers from the OBS tables; a missing file is listed as not available', async () => {
     const t = setup();
     const { s, at } = await constructed(t);
     const file = path.join(tempDir(), 'show.mkv');
@@ -203,7 +207,14 @@ describe('review.report timeline, summary, pushes, recordings', () => {
     ev.run(s.id, at(200), 'record', 'stopped', 0, file);
     ev.run(s.id, at(210), 'record', 'started', 1, null);
     ev.run(s.id, at(415), 'record', 'stopped', 0, '/nowhere/gone.mkv');
+    const hs = t.core.db.prepare('INSERT INTO stream_health (session_id, ts, streaming, recording, bitrate_kbps, dropped_ratio) VALUES (?, ?, ?, 1, ?, ?)');
+    hs.run(s.id, at(170), 1, 2000, 0.01);
+    hs.run(s.id, at(171), 1, 3000, 0.05);
+    hs.run(s.id, at(172), 0, null, null);
     const r = await t.core.call('review.report', { sessionId: s.id });
+    const lane = r.timeline.find((m) => m.t === at(170) - (at(170) % 60_000))!;
+    expect(lane).toMatchObject({ bitrateKbps: 2500, droppedRatio: 0.05, streaming: true });
+    expect(r.timeline.filter((m) => m.streaming !== null)).toHaveLength(1);
     expect(r.recordings).toEqual([
       { path: file, startedAt: at(8), available: true, sizeBytes: 4096 },
       { path: '/nowhere/gone.mkv', startedAt: at(210), available: false, sizeBytes: null },
@@ -245,6 +256,56 @@ describe('review.report timeline, summary, pushes, recordings', () => {
     const t = setup();
     await expect(t.core.call('review.report', { sessionId: 999 })).rejects.toMatchObject({ code: 'not_found' });
     await expect(t.core.call('review.replay', { sessionId: 999, at: 1 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('overall figures of an ended session', () => {
+  const FIELDS = ['peakOnline', 'viewersUv', 'viewsPv', 'gmv', 'orders', 'productCtr', 'clickToPay', 'viewerConversion', 'uvValue', 'averageOrderValue'] as const;
+  async function expectSameAsSnapshot(t: T, sessionId: number) {
+    const r = await t.core.call('review.report', { sessionId });
+    // a second metrics module rebuilds from SQLite, as a restarted core would
+    const fresh = new MetricsModule();
+    fresh.attach(t.core);
+    const f = fresh.snapshot(sessionId).session;
+    for (const k of FIELDS) expect([k, r.summary[k]]).toEqual([k, f[k]]);
+    expect(r.summary.gpm).toBe(f.gpm.value);
+    expect(r.summary.dwellMethod).toBe(f.averageDwell.method);
+    expect(r.summary.averageDwellSeconds).toBeCloseTo(f.averageDwell.seconds!, 6);
+    return r;
+  }
+
+  it('are the dashboard snapshot figures (UV readings and visits; reported watch time; joins only)', async () => {
+    const t = setup();
+    const one = await constructed(t);
+    const r = await expectSameAsSnapshot(t, one.s.id);
+    expect(r.summary.dwellMethod).toBe('exact');
+
+    const p = await t.core.call('product.create', { title: 'W', price: 100, sku: 'W-1' });
+    const mk = async (title: string, events: (t0: number) => unknown[]) => {
+      const s = await t.core.call('session.create', { title, productIds: [p.id] });
+      await t.core.call('session.start', { sessionId: s.id });
+      const t0 = t.now;
+      await t.core.call('metrics.ingest', { sessionId: s.id, events: events(t0) });
+      t.advance(300_000);
+      await t.core.call('session.end', { sessionId: s.id });
+      return s.id;
+    };
+    const reported = await mk('reported', (t0) => [
+      { type: 'reading', ts: t0 + 1000, online: 30, avgWatchSeconds: 80 },
+      { type: 'order', ts: t0 + 2000, orderId: 'w1', amount: 990, sku: 'W-1' },
+      { type: 'reading', ts: t0 + 61_000, online: 20, avgWatchSeconds: 95.5 },
+    ]);
+    expect((await expectSameAsSnapshot(t, reported)).summary).toMatchObject({ dwellMethod: 'reported', averageDwellSeconds: 95.5, gmv: 990 });
+    const joins = await mk('joins', (t0) => [
+      { type: 'join', ts: t0 + 1000, viewerId: 'a' },
+      { type: 'join', ts: t0 + 2000, viewerId: 'b' },
+      { type: 'leave', ts: t0 + 31_000, viewerId: 'a' },
+      { type: 'join', ts: t0 + 40_000, viewerId: 'a' },
+      { type: 'reading', ts: t0 + 50_000, online: 2 },
+      { type: 'order', ts: t0 + 55_000, orderId: 'j1', amount: 500, productId: p.id },
+    ]);
+    const j = await expectSameAsSnapshot(t, joins);
+    expect(j.summary).toMatchObject({ viewersUv: 3, dwellMethod: 'exact', viewerConversion: 1 / 3 });
   });
 });
 
