@@ -101,7 +101,11 @@ export interface ProductRow {
   payUv: number;
   orders: number;
   gmv: number;
-  /** GMV ÷ pinned minutes, fen per minute; null when never pinned */
+  /** GMV sold while it was pinned (paid orders inside its segments; else the funnel's GMV delta), fen */
+  gmvDuring: number;
+  /** orders inside its segments (else pay UV delta) */
+  ordersDuring: number;
+  /** GMV during its segments ÷ pinned minutes, fen per minute; null when never pinned */
   gmvPerPinnedMinute: number | null;
   /** product CTR (click UV ÷ exposure UV) and click-to-pay (pay UV ÷ click UV) during its segments vs outside them */
   ctrDuring: number | null;

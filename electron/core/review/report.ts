@@ -84,6 +84,11 @@ function statements(db: Db) {
       `SELECT product_key, CASE WHEN product_key IS NULL THEN sku END AS sku, count(*) AS n, sum(amount) AS g FROM metric_orders
        WHERE session_id = ? AND status IN (${PAID}) GROUP BY 1, 2`,
     ),
+    // paid orders of one product within one segment (orders name LiveCue products by id as text)
+    segmentOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
+      `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders
+       WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ? AND status IN (${PAID})`,
+    ),
     // readings mentioning a product, newest first, before a time: instr() skips the others inside SQLite
     mention: db.prepare<[number, number, string], { products: string }>(
       `SELECT products FROM metric_readings WHERE session_id = ? AND ts < ? AND products IS NOT NULL AND instr(products, ?) > 0
@@ -357,9 +362,9 @@ export class ReportBuilder {
       sold.set(pid, s);
     }
 
-    const pinned = new Map<number, { times: number; ms: number; during: Funnel; first: number }>();
+    const pinned = new Map<number, { times: number; ms: number; during: Funnel; ordersGmv: number; orders: number; first: number }>();
     for (const s of segments) {
-      const p = pinned.get(s.productId) ?? { times: 0, ms: 0, during: zeroFunnel(), first: s.startedAt };
+      const p = pinned.get(s.productId) ?? { times: 0, ms: 0, during: zeroFunnel(), ordersGmv: 0, orders: 0, first: s.startedAt };
       const segEnd = s.endedAt ?? Math.max(end, s.startedAt);
       p.times++;
       p.ms += Math.max(0, segEnd - s.startedAt);
@@ -370,6 +375,9 @@ export class ReportBuilder {
       p.during.clk += Math.max(0, b.clk - a.clk);
       p.during.pay += Math.max(0, b.pay - a.pay);
       p.during.gmv += Math.max(0, b.gmv - a.gmv);
+      const o = this.sql.segmentOrders.get(sessionId, String(s.productId), s.startedAt, s.endedAt ?? FAR_FUTURE)!;
+      p.orders += o.n;
+      p.ordersGmv += o.g ?? 0;
       pinned.set(s.productId, p);
     }
     const planned = new Map<number, number>();
@@ -391,6 +399,8 @@ export class ReportBuilder {
       };
       // GMV as the dashboard counts it: paid orders when the session has any, else the source's funnel GMV
       const gmv = useOrders ? s.gmv : total.gmv;
+      // what sold while it was on pin: the measure of a pin (the cart link also sells between pins)
+      const gmvDuring = pin ? (useOrders ? pin.ordersGmv : pin.during.gmv) : 0;
       const pinnedMinutes = pin ? pin.ms / MINUTE : 0;
       rows.push({
         productId: pid,
@@ -405,7 +415,9 @@ export class ReportBuilder {
         payUv: total.pay,
         orders: s.orders,
         gmv,
-        gmvPerPinnedMinute: pin && pinnedMinutes > 0 ? gmv / pinnedMinutes : null,
+        gmvDuring,
+        ordersDuring: pin ? (useOrders ? pin.orders : during.pay) : 0,
+        gmvPerPinnedMinute: pin && pinnedMinutes > 0 ? gmvDuring / pinnedMinutes : null,
         ctrDuring: pin ? ratio(during.clk, during.exp) : null,
         ctrOutside: ratio(outside.clk, outside.exp),
         conversionDuring: pin ? ratio(during.pay, during.clk) : null,
