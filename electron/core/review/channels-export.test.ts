@@ -129,7 +129,7 @@ describe('视频号助手 export import', () => {
       log: () => {},
     });
     hosts.push(host);
-    const post = (body: string | Buffer, q = '') =>
+    const post = (body: string, q = '') =>
       fetch(`${host.url}api/v1/sessions/import/channels${q}`, { method: 'POST', headers: { authorization: `Bearer ${host.core.token}` }, body });
     const bad = ['时间,在线人数,成交金额(元)', '2026-11-30 20:00,10,0', '2026-11-30 20:01,很多,1', '昨天,30,2', '2026-11-30 20:03,40,-5'].join('\n');
     const res = await post(bad);
