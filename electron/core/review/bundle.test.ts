@@ -67,6 +67,8 @@ async function recordedSession(t: ReturnType<typeof setup>, readings = 120) {
     "INSERT INTO push_deliveries (push_id, channel_id, part, body, status, last_error, next_attempt_at, updated_at) VALUES (?, ?, 'message', '{}', 'sent', ?, ?, ?)",
   ).run(push, ch, `HTTP 500 from ${ROBOT_URL}`, T0, T0);
   db.prepare("INSERT INTO push_deliveries (push_id, channel_id, part, body, status, next_attempt_at, updated_at) VALUES (?, ?, 'qr', '{}', 'queued', ?, ?)").run(push, ch, T0, T0);
+  const firstItem = (await core.call('session.get', { sessionId: s.id })).lineup[0]!.id;
+  db.prepare("INSERT INTO obs_item_cues (lineup_item_id, scene_name) VALUES (?, '商品特写')").run(firstItem);
   await core.call('session.end', { sessionId: s.id });
   return { a, b, sessionId: s.id };
 }
@@ -91,7 +93,7 @@ describe('session bundle', () => {
     const before = await src.core.call('metrics.snapshot', { sessionId });
     const bundle = JSON.parse(JSON.stringify(await src.core.call('review.exportBundle', { sessionId }))) as SessionBundle;
     expect(bundle.format).toBe('livecue.session');
-    expect(Object.keys(bundle.data)).toEqual(expect.arrayContaining(['sessions', 'lineup_items', 'segments', 'metric_readings', 'metric_orders', 'metric_seconds', 'metric_minutes', 'metric_products', 'stream_events', 'stream_health', 'pushes', 'push_deliveries', 'push_channels', 'products']));
+    expect(Object.keys(bundle.data)).toEqual(expect.arrayContaining(['sessions', 'lineup_items', 'segments', 'metric_readings', 'metric_orders', 'metric_seconds', 'metric_minutes', 'metric_products', 'stream_events', 'stream_health', 'pushes', 'push_deliveries', 'push_channels', 'products', 'obs_item_cues']));
     expect(bundle.data.wechat_push_events).toBeUndefined();
     const text = JSON.stringify(bundle);
     expect(text).not.toContain('secret-robot-key');
@@ -135,6 +137,8 @@ describe('session bundle', () => {
     const deliveries = dst.core.db.prepare('SELECT part, status, last_error FROM push_deliveries ORDER BY part').all() as { part: string; status: string; last_error: string }[];
     expect(deliveries.map((d) => [d.part, d.status])).toEqual([['message', 'sent'], ['qr', 'failed']]);
     expect(deliveries[0]!.last_error).toContain('[redacted]');
+    const cue = dst.core.db.prepare('SELECT c.scene_name, i.session_id, i.position FROM obs_item_cues c JOIN lineup_items i ON i.id = c.lineup_item_id').get();
+    expect(cue).toEqual({ scene_name: '商品特写', session_id: result.sessionId, position: 1 });
     const imported = dst.core.db.prepare('SELECT kind, rows FROM session_imports WHERE session_id = ?').get(result.sessionId) as { kind: string; rows: number };
     expect(imported.kind).toBe('bundle');
     expect(imported.rows).toBe(result.rows);

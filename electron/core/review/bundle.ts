@@ -87,7 +87,8 @@ function sessionTables(info: Map<string, TableInfo>): TableInfo[] {
 function parentKey(t: TableInfo, picked: Map<string, TableInfo>): ForeignKey | null {
   for (const fk of t.fks) {
     const col = t.columns.find((c) => c.name === fk.from);
-    if (col?.notnull && fk.table !== 'sessions' && picked.has(fk.table) && picked.get(fk.table)!.ownId) return fk;
+    // an INTEGER PRIMARY KEY reports notnull 0 but can never be NULL (obs_item_cues.lineup_item_id)
+    if ((col?.notnull || col?.pk) && fk.table !== 'sessions' && picked.has(fk.table) && picked.get(fk.table)!.ownId) return fk;
   }
   return null;
 }
