@@ -8,7 +8,7 @@ import { CoreError } from '../errors.ts';
 import type { CoreServer } from '../server/server.ts';
 import type { RouteContext } from '../server/router.ts';
 import { MarkerRecorder } from './markers.ts';
-import { ReportBuilder, hasTable } from './report.ts';
+import { ReportBuilder } from './report.ts';
 
 const MINUTE = 60_000;
 
@@ -52,8 +52,7 @@ function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionS
     where.push('s.started_at <= @to');
     params.to = input.to;
   }
-  // the transfer side's migration 0007 adds session_imports; until then no session is an import
-  const imported = hasTable(core.db, 'session_imports') ? 'EXISTS (SELECT 1 FROM session_imports i WHERE i.session_id = s.id)' : '0';
+  const imported = 'EXISTS (SELECT 1 FROM session_imports i WHERE i.session_id = s.id)';
   const sql = `
     SELECT s.id, s.title, s.status, s.planned_start, s.started_at, s.ended_at,
       m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported
@@ -86,7 +85,7 @@ function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionS
       gmv: orders > 0 ? (r.gmv ?? 0) : (r.rgmv ?? 0),
       orders,
       viewerConversion: ratio(payers, viewers),
-      source: r.source ?? (r.imported ? 'import' : 'none'),
+      source: r.imported ? 'import' : (r.source ?? 'none'),
     };
   });
 }

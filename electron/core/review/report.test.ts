@@ -510,9 +510,8 @@ describe('review.sessions', () => {
     expect(await ids({ to: T0 })).toEqual([one.s.id]);
     expect(await ids({ from: T0, to: T0 + 7_200_000 })).toEqual([live.id, one.s.id]);
 
-    // the transfer side's table (migration 0007) marks imported sessions
-    t.core.db.exec('CREATE TABLE session_imports (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL) STRICT');
-    t.core.db.prepare('INSERT INTO session_imports (session_id) VALUES (?)').run(under.id);
+    // migration 0007's table marks imported sessions
+    t.core.db.prepare("INSERT INTO session_imports (session_id, kind, rows, imported_at) VALUES (?, 'channels-export', 1, 0)").run(under.id);
     const again = await t.core.call('review.sessions', {});
     expect(again.find((r) => r.id === under.id)!.source).toBe('import');
     expect(again.find((r) => r.id === one.s.id)!.source).toBe('ingest');

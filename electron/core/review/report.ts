@@ -502,19 +502,10 @@ function redact(text: string | null): string | null {
   return text.replace(/https?:\/\/([^/\s?#]+)[^\s]*/g, (_m, host: string) => `https://${host}/…`);
 }
 
-/** metric_sources' choice, else 'import' when the transfer side recorded one (table added by migration 0007), else 'none'. */
+/** 'import' for a session brought in from a file (migration 0007), else metric_sources' choice, else 'none'. */
 export function sourceOf(db: Db, stmt: { get(id: number): { source: string } | undefined }, sessionId: number): string {
-  const s = stmt.get(sessionId);
-  if (s) return s.source;
-  if (hasTable(db, 'session_imports')) {
-    const row = db.prepare('SELECT 1 FROM session_imports WHERE session_id = ? LIMIT 1').get(sessionId);
-    if (row) return 'import';
-  }
-  return 'none';
-}
-
-export function hasTable(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  if (db.prepare('SELECT 1 FROM session_imports WHERE session_id = ? LIMIT 1').get(sessionId)) return 'import';
+  return stmt.get(sessionId)?.source ?? 'none';
 }
 
 /** One recording per output file; video time 0 is the record start event before (or at) its first mention. */
