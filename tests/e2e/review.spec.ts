@@ -1,0 +1,152 @@
+// The review screen against a real `serve`: a session seeded over HTTP (lineup, pins, ingest readings and orders spread
+// over its segments), then the list, the report (best product, sorting), replay, and the CSV export as Excel reads it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startServe, tempDir, type Served } from '../helpers/serve.ts';
+
+let serve: Served;
+let sessionId: number;
+const SEGMENT_MS = 2500;
+const TITLES = { cup: '经典保温杯 500ml', mask: '爆款面膜 10片装', formula: '=SUM(A1:A2) 测试款' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test.beforeAll(async () => {
+  serve = await startServe({ args: ['--no-demo'] });
+  const ok = async (method: string, p: string, body?: unknown) => {
+    const res = await serve.api(method, p, body);
+    expect(res.status, `${method} ${p}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    return res.body;
+  };
+  const cup = await ok('POST', '/api/v1/products', { title: TITLES.cup, price: 9900, livePrice: 6900 });
+  const mask = await ok('POST', '/api/v1/products', { title: TITLES.mask, price: 19900, livePrice: 12900, hot: true });
+  const formula = await ok('POST', '/api/v1/products', { title: TITLES.formula, price: 5000 });
+  const s = await ok('POST', '/api/v1/sessions', { title: '双十二预热 复盘测试', productIds: [cup.id, mask.id, formula.id] });
+  sessionId = s.id;
+  for (const item of s.lineup) await ok('PATCH', `/api/v1/lineup/${item.id}`, { plannedMinutes: 5 });
+  await ok('PUT', `/api/v1/sessions/${sessionId}/metrics/source`, { source: 'ingest' });
+
+  const started = await ok('POST', `/api/v1/sessions/${sessionId}/start`);
+  const t0: number = started.startedAt;
+  // three segments of equal length: the mask sells most per pinned minute, the formula-titled product least
+  const pins: { productId: number; at: number }[] = [];
+  for (const p of [cup, mask, formula]) {
+    const state = await ok('POST', `/api/v1/sessions/${sessionId}/pin`, { productId: p.id });
+    pins.push({ productId: p.id, at: state.segment.startedAt });
+    await sleep(SEGMENT_MS);
+  }
+  const tEnd = Date.now();
+
+  const events: unknown[] = [];
+  let uv = 0;
+  for (let ts = t0; ts < tEnd; ts += 100) {
+    uv += 3;
+    const online = 200 + Math.round(80 * Math.sin((ts - t0) / 1500));
+    events.push({ type: 'reading', ts, online, viewersUv: uv, viewsPv: uv * 2 });
+  }
+  const orders: [number, number, number, number][] = [
+    // [product index, count, amount fen, offset into its segment]
+    [0, 1, 6900, 600],
+    [1, 6, 12900, 300],
+    [2, 1, 5000, 900],
+  ];
+  const products = [cup, mask, formula];
+  for (const [i, count, amount, offset] of orders) {
+    for (let k = 0; k < count; k++) {
+      events.push({ type: 'order', ts: pins[i]!.at + offset + k * 150, orderId: `9${i}${k}000000000000000001`, amount, productId: products[i]!.id });
+    }
+  }
+  events.sort((a, b) => (a as { ts: number }).ts - (b as { ts: number }).ts);
+  const ingested = await ok('POST', `/api/v1/sessions/${sessionId}/events`, { events });
+  expect(ingested.stored).toBe(events.length);
+  await ok('POST', `/api/v1/sessions/${sessionId}/end`);
+});
+
+test.afterAll(async () => {
+  await serve?.stop();
+});
+
+test('review: list, report, sorting, replay, CSV export', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(`${serve.url}?token=${serve.token}#/review`);
+
+  // the list shows the session with its figures; search narrows it
+  const row = page.getByTestId('session-row').filter({ hasText: '双十二预热' });
+  await expect(row).toBeVisible({ timeout: 10_000 });
+  await expect(row).toContainText('¥');
+  await page.getByTestId('session-search').fill('不存在的场次');
+  await expect(page.getByTestId('session-row')).toHaveCount(0);
+  await page.getByTestId('session-search').fill('双十二');
+  await expect(row).toBeVisible();
+
+  await row.click();
+  await expect(page.getByTestId('report-title')).toHaveText('双十二预热 复盘测试');
+  await expect(page.getByTestId('summary')).toBeVisible();
+  await expect(page.getByTestId('summary-lines').locator('li').first()).toBeVisible();
+  await expect(page.getByTestId('sum-gmv')).toHaveText('¥893');
+
+  // the best product per pinned minute is the mask
+  await expect(page.getByTestId('sum-best')).toContainText(TITLES.mask);
+  const bestRow = page.getByTestId('product-row').filter({ has: page.getByTestId('rank-best') });
+  await expect(bestRow).toHaveCount(1);
+  await expect(bestRow.getByTestId('product-title')).toHaveText(TITLES.mask);
+  await expect(page.getByTestId('product-row').filter({ has: page.getByTestId('rank-worst') }).getByTestId('product-title')).toHaveText(TITLES.formula);
+
+  // sorting by GMV: descending puts the mask first, a second click reverses it
+  const titles = () => page.getByTestId('product-row').getByTestId('product-title').allTextContents();
+  const gmvHeader = page.getByTestId('sort-gmv');
+  await gmvHeader.getByRole('button').click();
+  await expect(gmvHeader).toHaveAttribute('aria-sort', 'descending');
+  await expect.poll(titles).toEqual([TITLES.mask, TITLES.cup, TITLES.formula]);
+  await gmvHeader.getByRole('button').click();
+  await expect(gmvHeader).toHaveAttribute('aria-sort', 'ascending');
+  await expect.poll(titles).toEqual([TITLES.formula, TITLES.cup, TITLES.mask]);
+  await expect(page.getByTestId('sort-title')).toHaveAttribute('aria-sort', 'none');
+
+  // replay: jumping to the second segment shows the mask as pinned in the replayed producer view
+  const pinned = page.getByTestId('replay-pinned');
+  const clock = page.getByTestId('replay-clock');
+  await page.getByTestId('jump-1').click();
+  await expect(pinned).toHaveText(TITLES.mask);
+  await expect(page.getByTestId('replay-next')).toHaveText(TITLES.formula);
+  await expect(page.getByTestId('replay-overlay')).toContainText('¥129');
+  await expect(page.getByTestId('replay-overlay').locator('s')).toHaveText('¥199');
+
+  // the scrub slider moves the frame: back to the first segment
+  const scrub = page.getByTestId('replay-scrub');
+  const min = Number(await scrub.getAttribute('min'));
+  await scrub.fill(String(min + 1000));
+  await expect(pinned).toHaveText(TITLES.cup);
+  await expect(clock).toHaveText('00:01');
+
+  // keyboard: ] speeds up, → steps 10 s (to the end of this short session)
+  await page.getByTestId('speed-1').click();
+  await page.keyboard.press(']');
+  await expect(page.getByTestId('speed-2')).toHaveAttribute('aria-pressed', 'true');
+
+  // play at 60× from the start: the clock runs to the end and the replay stops there
+  await scrub.fill(String(min));
+  await expect(clock).toHaveText('00:00');
+  await page.getByTestId('speed-60').click();
+  await page.getByTestId('replay-toggle').click();
+  await expect.poll(async () => clock.textContent(), { timeout: 5_000 }).not.toBe('00:00');
+  await expect(page.getByTestId('replay-toggle')).toContainText('播放', { timeout: 5_000 });
+  expect(await clock.textContent()).toMatch(/^00:0[6-9]$/);
+  await page.keyboard.press('ArrowLeft');
+  await expect(clock).toHaveText('00:00');
+
+  // CSV export: BOM for Excel, Chinese intact, a title that Excel would run as a formula escaped
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-products').click()]);
+  expect(download.suggestedFilename()).toBe('复盘-双十二预热 复盘测试-products.csv');
+  const file = path.join(tempDir('livecue-csv-'), 'products.csv');
+  await download.saveAs(file);
+  const bytes = fs.readFileSync(file);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const text = bytes.toString('utf8');
+  expect(text).toContain(TITLES.mask);
+  expect(text).toContain(`'${TITLES.formula}`);
+  expect(text).not.toMatch(/(^|[\r\n,])=SUM/);
+
+  await page.screenshot({ path: path.join('test-results', 'review-report.png'), fullPage: true });
+});
