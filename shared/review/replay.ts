@@ -43,16 +43,13 @@ export function frameAt(report: SessionReport, at: number): ReplayFrame {
   const product = seg ? report.products.find((p) => p.productId === seg.productId) : undefined;
   const item = seg ? report.lineup.find((l) => l.itemId === seg.lineupItemId) ?? report.lineup.find((l) => l.productId === seg.productId) : undefined;
 
-  // next up: the lineup item after the pinned one, else the first lineup item not pinned yet
-  let next: ReplayFrame['next'] = null;
-  if (item) {
-    const after = report.lineup.find((l) => l.position > item.position);
-    if (after) next = { productId: after.productId, title: after.title };
-  } else {
-    const pinnedBefore = new Set(report.segments.filter((s) => s.startedAt <= at).map((s) => s.productId));
-    const first = report.lineup.find((l) => !pinnedBefore.has(l.productId));
-    if (first) next = { productId: first.productId, title: first.title };
-  }
+  // next up, as the live desk showed it (SessionRepo.nextItem): the lineup item after the pinned or last pinned
+  // segment's own item; the first item when no segment so far came from the lineup
+  const si = lastAtOrBefore(report.segments, at, (s) => s.startedAt);
+  const ref = si >= 0 ? report.segments[si]! : null;
+  const refIndex = ref?.lineupItemId != null ? report.lineup.findIndex((l) => l.itemId === ref.lineupItemId) : -1;
+  const after = report.lineup[refIndex + 1];
+  const next: ReplayFrame['next'] = after ? { productId: after.productId, title: after.title } : null;
 
   const oi = lastAtOrBefore(report.online, at, (p) => p[0]);
   const online = oi >= 0 && at - report.online[oi]![0] <= 5 * MINUTE ? report.online[oi]![1] : null;

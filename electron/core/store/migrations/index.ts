@@ -4,6 +4,7 @@ import * as m0002 from './0002-obs.ts';
 import * as m0003 from './0003-metrics.ts';
 import * as m0004 from './0004-push.ts';
 import * as m0005 from './0005-channels.ts';
+import * as m0006 from './0006-review.ts';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   { version: 3, name: 'metrics', sql: m0003.sql },
   { version: 4, name: 'push', sql: m0004.sql },
   { version: 5, name: 'channels', sql: m0005.sql },
+  { version: 6, name: 'review', sql: m0006.sql },
 ];
