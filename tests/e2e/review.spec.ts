@@ -38,13 +38,6 @@ test.beforeAll(async () => {
   }
   const tEnd = Date.now();
 
-  const events: unknown[] = [];
-  let uv = 0;
-  for (let ts = t0; ts < tEnd; ts += 100) {
-    uv += 3;
-    const online = 200 + Math.round(80 * Math.sin((ts - t0) / 1500));
-    events.push({ type: 'reading', ts, online, viewersUv: uv, viewsPv: uv * 2 });
-  }
   const orders: [number, number, number, number][] = [
     // [product index, count, amount fen, offset into its segment]
     [0, 1, 6900, 600],
@@ -52,15 +45,50 @@ test.beforeAll(async () => {
     [2, 1, 5000, 900],
   ];
   const products = [cup, mask, formula];
-  for (const [i, count, amount, offset] of orders) {
-    for (let k = 0; k < count; k++) {
-      events.push({ type: 'order', ts: pins[i]!.at + offset + k * 150, orderId: `9${i}${k}000000000000000001`, amount, productId: products[i]!.id });
+  const orderEvents = orders.flatMap(([i, count, amount, offset]) =>
+    Array.from({ length: count }, (_, k) => ({ type: 'order', ts: pins[i]!.at + offset + k * 150, orderId: `9${i}${k}000000000000000001`, amount, productId: products[i]!.id })),
+  );
+  const events: { ts: number }[] = [...orderEvents];
+  let uv = 0;
+  // cumulative product counters as WeChat reports them: the pinned product is shown (and clicked) far more
+  const exposure = [0, 0, 0];
+  const clicks = [0, 0, 0];
+  for (let ts = t0; ts < tEnd; ts += 100) {
+    uv += 3;
+    const online = 200 + Math.round(80 * Math.sin((ts - t0) / 1500));
+    const onPin = pins.findLastIndex((p) => p.at <= ts);
+    for (let i = 0; i < 3; i++) {
+      exposure[i]! += i === onPin ? 4 : 1;
+      if (i === onPin) clicks[i]! += 1;
     }
+    events.push({
+      type: 'reading',
+      ts,
+      online,
+      viewersUv: uv,
+      viewsPv: uv * 2,
+      products: products.map((p, i) => ({
+        productId: p.id,
+        exposureUv: exposure[i],
+        clickUv: clicks[i],
+        payUv: orderEvents.filter((o) => o.productId === p.id && o.ts <= ts).length,
+      })),
+    });
   }
-  events.sort((a, b) => (a as { ts: number }).ts - (b as { ts: number }).ts);
+  events.sort((a, b) => a.ts - b.ts);
   const ingested = await ok('POST', `/api/v1/sessions/${sessionId}/events`, { events });
   expect(ingested.stored).toBe(events.length);
   await ok('POST', `/api/v1/sessions/${sessionId}/end`);
+
+  // a second, short session to compare with
+  const other = await ok('POST', '/api/v1/sessions', { title: '彩排 对比场', productIds: [cup.id] });
+  await ok('PUT', `/api/v1/sessions/${other.id}/metrics/source`, { source: 'ingest' });
+  const o0: number = (await ok('POST', `/api/v1/sessions/${other.id}/start`)).startedAt;
+  await ok('POST', `/api/v1/sessions/${other.id}/pin`, { productId: cup.id });
+  await sleep(1000);
+  const few = [0, 300, 600, 900].map((d, i) => ({ type: 'reading', ts: o0 + d, online: 50 + i * 10, viewersUv: 20 + i * 5 }));
+  await ok('POST', `/api/v1/sessions/${other.id}/events`, { events: [...few, { type: 'order', ts: o0 + 500, orderId: '1234567890123456789', amount: 6900, productId: cup.id }] });
+  await ok('POST', `/api/v1/sessions/${other.id}/end`);
 });
 
 test.afterAll(async () => {
@@ -120,6 +148,12 @@ test('review: list, report, sorting, replay, CSV export', async ({ page }) => {
   await expect(pinned).toHaveText(TITLES.cup);
   await expect(clock).toHaveText('00:01');
 
+  // clicking a chart jumps the replay there: near the right end is the third segment
+  const chart = page.getByTestId('rchart-online');
+  const box = (await chart.boundingBox())!;
+  await chart.click({ position: { x: box.width * 0.85, y: box.height / 2 } });
+  await expect(pinned).toHaveText(TITLES.formula);
+
   // keyboard: ] speeds up, → steps 10 s (to the end of this short session)
   await page.getByTestId('speed-1').click();
   await page.keyboard.press(']');
@@ -148,5 +182,28 @@ test('review: list, report, sorting, replay, CSV export', async ({ page }) => {
   expect(text).toContain(`'${TITLES.formula}`);
   expect(text).not.toMatch(/(^|[\r\n,])=SUM/);
 
-  await page.screenshot({ path: path.join('test-results', 'review-report.png'), fullPage: true });
+  // the page scrolls inside the shell: a tall window shows the whole report in one picture to look at
+  await page.setViewportSize({ width: 1440, height: 2400 });
+  await page.screenshot({ path: path.join('test-results', 'review-report.png') });
+});
+
+test('review: tick two sessions to compare them side by side', async ({ page }) => {
+  await page.goto(`${serve.url}?token=${serve.token}#/review`);
+  const rows = page.getByTestId('session-row');
+  await expect(rows).toHaveCount(2, { timeout: 10_000 });
+  const go = page.getByTestId('compare-go');
+  await expect(go).toBeDisabled();
+  await rows.filter({ hasText: '双十二预热' }).getByTestId('pick').check();
+  await expect(go).toBeDisabled();
+  await rows.filter({ hasText: '彩排 对比场' }).getByTestId('pick').check();
+  await go.click();
+  await expect(page.getByTestId('compare')).toBeVisible();
+  await expect(page.getByTestId('compare-side-0')).toContainText('双十二预热');
+  await expect(page.getByTestId('compare-side-1')).toContainText('彩排 对比场');
+  await expect(page.getByTestId('compare-side-1').getByTestId('sum-gmv')).toHaveText('¥69');
+  await expect(page.getByTestId('compare-online')).toBeVisible();
+  await page.screenshot({ path: path.join('test-results', 'review-compare.png') });
+  await page.getByRole('button', { name: '← 场次列表' }).click();
+  await expect(rows).toHaveCount(2);
+  await page.screenshot({ path: path.join('test-results', 'review-list.png') });
 });
