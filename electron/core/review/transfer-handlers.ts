@@ -1,7 +1,94 @@
 // review.exportBundle / review.importBundle / review.importChannelsExport, the recording route, and their HTTP routes.
 import type { Core } from '../core.ts';
+import { CoreError } from '../errors.ts';
+import type { RouteContext } from '../server/router.ts';
 import type { CoreServer } from '../server/server.ts';
+import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
+import { importChannelsExport } from './channels-export.ts';
+import { recordingFiles, serveFile } from './recording.ts';
 
-export function attachTransfer(_core: Core): void {}
+export function attachTransfer(core: Core): void {
+  core.handle('review.exportBundle', ({ sessionId }) => exportBundle(core.db, sessionId, core.now(), `LiveCue ${core.version}`));
+  core.handle('review.importBundle', ({ bundle }) => {
+    const { products: _p, ...result } = importBundle(core.db, bundle, core.now());
+    announce(core, result.sessionId);
+    return result;
+  });
+  core.handle('review.importChannelsExport', async ({ base64, fileName, title }) => {
+    const result = await importChannelsExport(core, Buffer.from(base64, 'base64'), { fileName, title });
+    announce(core, result.sessionId);
+    return result;
+  });
+}
 
-export function transferRoutes(_server: CoreServer): void {}
+/** after commit: the sessions list and the review page learn about the new session */
+function announce(core: Core, sessionId: number): void {
+  core.emit({ type: 'session.changed', session: core.sessions.state(sessionId) });
+  core.emit({ type: 'review.imported', sessionId });
+}
+
+const idParam = (ctx: RouteContext): number => {
+  const raw = ctx.params.id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', 'id must be a positive integer');
+  return Number(raw);
+};
+
+export function transferRoutes(server: CoreServer): void {
+  const core = server.core;
+
+  server.route(
+    'GET',
+    '/api/v1/sessions/:id/bundle',
+    async (c) => {
+      const id = idParam(c);
+      const body = JSON.stringify(await core.invoke('review.exportBundle', { sessionId: id }));
+      c.res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'content-disposition': `attachment; filename="livecue-session-${id}.json"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      c.res.end(c.req.method === 'HEAD' ? undefined : body);
+    },
+    { manual: true },
+  );
+  server.route('POST', '/api/v1/sessions/import', (c) => core.invoke('review.importBundle', { bundle: c.body }), { maxBody: MAX_BUNDLE_BYTES });
+  server.route(
+    'POST',
+    '/api/v1/sessions/import/channels',
+    (c) => {
+      const fileName = c.url.searchParams.get('fileName') ?? headerText(c.req.headers['x-file-name']);
+      const title = c.url.searchParams.get('title') ?? undefined;
+      return core.invoke('review.importChannelsExport', { base64: c.raw.toString('base64'), ...(fileName ? { fileName } : {}), ...(title ? { title } : {}) });
+    },
+    { raw: true, maxBody: 20 * 1024 * 1024 },
+  );
+  server.route(
+    'GET',
+    '/api/v1/sessions/:id/recording',
+    (c) => {
+      const id = idParam(c);
+      core.sessions.summary(id);
+      const iRaw = c.url.searchParams.get('i') ?? '0';
+      if (!/^\d{1,4}$/.test(iRaw)) throw new CoreError('bad_request', 'i must be a recording index (0, 1 …)');
+      const files = recordingFiles(core.db, id);
+      const file = files[Number(iRaw)];
+      if (!file) {
+        throw new CoreError('not_found', files.length ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}` : `本场没有录像 / session ${id} has no recording`);
+      }
+      serveFile(c.req, c.res, file.path);
+    },
+    { manual: true },
+  );
+}
+
+/** a file name sent as a header: percent-encoded UTF-8 (headers are Latin-1) */
+function headerText(value: string | string[] | undefined): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  try {
+    return decodeURIComponent(value).slice(0, 260);
+  } catch {
+    return value.slice(0, 260);
+  }
+}

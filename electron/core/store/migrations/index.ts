@@ -5,6 +5,7 @@ import * as m0003 from './0003-metrics.ts';
 import * as m0004 from './0004-push.ts';
 import * as m0005 from './0005-channels.ts';
 import * as m0006 from './0006-review.ts';
+import * as m0007 from './0007-imports.ts';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { version: 4, name: 'push', sql: m0004.sql },
   { version: 5, name: 'channels', sql: m0005.sql },
   { version: 6, name: 'review', sql: m0006.sql },
+  { version: 7, name: 'imports', sql: m0007.sql },
 ];

@@ -1,0 +1,183 @@
+import iconv from 'iconv-lite';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testCore } from '../../../tests/helpers/core.ts';
+import { root, tempDir } from '../../../tests/helpers/serve.ts';
+import { xlsx } from '../../../tests/helpers/xlsx.ts';
+import { startHost, type RunningHost } from '../host.ts';
+import { MetricsModule } from '../metrics/module.ts';
+import { ReviewModule } from './module.ts';
+import { parseTime } from './channels-export.ts';
+import { readFirstSheet } from './xlsx.ts';
+
+/** 2026-11-30 20:00:00 Beijing time */
+const START = Date.UTC(2026, 10, 30, 12, 0, 0);
+const MIN = 60_000;
+
+function setup() {
+  const t = testCore();
+  new MetricsModule().attach(t.core);
+  new ReviewModule().attach(t.core);
+  return t;
+}
+
+const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64');
+const count = (core: ReturnType<typeof setup>['core'], table: string) => (core.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+const CSV = [
+  '时间,实时在线人数,累计观看人数,评论次数,成交金额(元),成交订单数,商品点击人数',
+  '2026-11-30 20:00:00,120,150,3,0,0,10',
+  '2026-11-30 20:01:00,340,"1,020",5,199.90,2,55',
+  '2026-11-30 20:02:00,410,1.2万,0,399.80,3,80',
+  '2026-11-30 20:03:00,380,13050,2,"1,299.70",5,120',
+  '2026-11-30 20:04:00,300,13400,1,1299.70,5,121',
+].join('\r\n');
+
+const hosts: RunningHost[] = [];
+afterEach(async () => {
+  for (const h of hosts.splice(0)) await h.stop();
+});
+
+describe('视频号助手 export import', () => {
+  it('a UTF-8 CSV with BOM becomes an ended session whose figures are the file’s', async () => {
+    const { core } = setup();
+    const events: { type: string }[] = [];
+    core.subscribe((e) => events.push(e));
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(CSV, 'utf8')]);
+    const r = await core.call('review.importChannelsExport', { base64: b64(bytes), fileName: '直播数据_1130.csv' });
+    expect(r).toEqual({ sessionId: expect.any(Number), title: '直播数据_1130', rows: 5 });
+    const s = await core.call('session.get', { sessionId: r.sessionId });
+    expect([s.status, s.startedAt, s.endedAt]).toEqual(['ended', START, START + 4 * MIN + MIN]);
+    const snap = await core.call('metrics.snapshot', { sessionId: r.sessionId });
+    expect(snap.session.peakOnline).toBe(410);
+    expect(snap.session.viewersUv).toBe(13_400);
+    // 1,299.70 yuan in exact fen, carried by five orders that add up to it
+    expect(snap.session.gmv).toBe(129_970);
+    expect(snap.session.orders).toBe(5);
+    expect(snap.counts.comments).toBe(11);
+    expect(snap.counts.readings).toBe(5);
+    const amounts = core.db.prepare('SELECT amount FROM metric_orders WHERE session_id = ?').all(r.sessionId) as { amount: number }[];
+    expect(amounts.reduce((n, a) => n + a.amount, 0)).toBe(129_970);
+    expect(core.db.prepare('SELECT kind, file_name, rows FROM session_imports WHERE session_id = ?').get(r.sessionId)).toEqual({
+      kind: 'channels-export',
+      file_name: '直播数据_1130.csv',
+      rows: 5,
+    });
+    expect(events.map((e) => e.type)).toEqual(['session.changed', 'review.imported']);
+  });
+
+  it('a GBK CSV with per-minute counts (新增, and bare values that go up and down) is summed', async () => {
+    const { core } = setup();
+    const text = ['时间,在线人数,新增观看人数,成交金额', '2026/11/30 20:00,50,40,100', '2026/11/30 20:01,60,25,0.5', '2026/11/30 20:02,55,10,30'].join('\n');
+    const r = await core.call('review.importChannelsExport', { base64: b64(iconv.encode(text, 'gbk')), title: '周一专场' });
+    expect(r.title).toBe('周一专场');
+    const snap = await core.call('metrics.snapshot', { sessionId: r.sessionId });
+    expect(snap.session.viewersUv).toBe(75);
+    // no orders column: GMV comes from the funnel readings, 100 + 0.5 + 30 yuan
+    expect(snap.session.gmv).toBe(13_050);
+    expect(snap.session.orders).toBe(0);
+    expect((await core.call('session.get', { sessionId: r.sessionId })).startedAt).toBe(START);
+  });
+
+  it('an XLSX file: the first worksheet in workbook order, a title line above the header, Excel date cells', async () => {
+    const { core } = setup();
+    // Excel serial days of Beijing wall time: 2026-11-30 20:00 = 46356 + 20/24
+    const serial = (m: number) => 46356 + (20 * 60 + m) / 1440;
+    const file = xlsx([
+      {
+        name: '直播数据',
+        rows: [
+          ['直播标题：双十一返场', null, null],
+          ['时间', '在线人数', '观看人数', '人均观看时长(秒)', '成交金额(元)', '成交订单数'],
+          [serial(0), 100, 100, 30, 0, 0],
+          [serial(1), 250, 400, 45, 88.8, 1],
+          [serial(2), 200, 420, '1分05秒', 188.8, 2],
+        ],
+      },
+      { name: '商品', rows: [['不是这一张'], ['x']] },
+    ]);
+    const rows = readFirstSheet(file);
+    expect(rows[0]).toEqual({ line: 1, cells: ['直播标题：双十一返场'] });
+    expect(rows).toHaveLength(5);
+    const r = await core.call('review.importChannelsExport', { base64: b64(file), fileName: 'export.xlsx' });
+    expect(r.rows).toBe(3);
+    const s = await core.call('session.get', { sessionId: r.sessionId });
+    expect(s.startedAt).toBe(START);
+    const snap = await core.call('metrics.snapshot', { sessionId: r.sessionId });
+    expect(snap.session.peakOnline).toBe(250);
+    expect(snap.session.viewersUv).toBe(420);
+    expect(snap.session.gmv).toBe(18_880);
+    expect(snap.session.orders).toBe(2);
+    expect(core.db.prepare('SELECT avg_watch FROM metric_readings WHERE session_id = ? ORDER BY ts').all(r.sessionId)).toEqual([
+      { avg_watch: 30 },
+      { avg_watch: 45 },
+      { avg_watch: 65 },
+    ]);
+  });
+
+  it('a bad file answers 400 over HTTP with every bad cell by line and column, and imports nothing', async () => {
+    const dataDir = tempDir();
+    const host = await startHost({
+      dataDir,
+      resourcesDir: path.join(root, 'resources'),
+      rendererDir: path.join(dataDir, 'no-ui'),
+      version: 'test',
+      port: 0,
+      banner: false,
+      seedDemo: false,
+      modules: [new MetricsModule(), new ReviewModule()],
+      log: () => {},
+    });
+    hosts.push(host);
+    const post = (body: string, q = '') =>
+      fetch(`${host.url}api/v1/sessions/import/channels${q}`, { method: 'POST', headers: { authorization: `Bearer ${host.core.token}` }, body });
+    const bad = ['时间,在线人数,成交金额(元)', '2026-11-30 20:00,10,0', '2026-11-30 20:01,很多,1', '昨天,30,2', '2026-11-30 20:03,40,-5'].join('\n');
+    const res = await post(bad);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string; details: { errors: { line: number; column: string; message: string }[] } } };
+    expect(body.error.code).toBe('bad_request');
+    expect(body.error.details.errors.map((e) => [e.line, e.column])).toEqual([
+      [3, '在线人数'],
+      [4, '时间'],
+      [5, '成交金额(元)'],
+    ]);
+    expect(body.error.message).toMatch(/第 3 行/);
+    expect(count(host.core, 'sessions')).toBe(0);
+    expect(count(host.core, 'metric_readings')).toBe(0);
+
+    const noTime = await post('在线人数\n10\n');
+    expect(noTime.status).toBe(400);
+    expect(((await noTime.json()) as { error: { details: { errors: { line: number }[] } } }).error.details.errors[0]!.line).toBe(1);
+
+    const ok = await post(CSV, '?title=' + encodeURIComponent('HTTP 导入'));
+    expect(ok.status).toBe(200);
+    const result = (await ok.json()) as { sessionId: number; title: string; rows: number };
+    expect(result).toMatchObject({ title: 'HTTP 导入', rows: 5 });
+    expect(count(host.core, 'sessions')).toBe(1);
+  });
+
+  it('an ingest failure removes the half-made session', async () => {
+    const { core } = setup();
+    core.db.exec(`CREATE TRIGGER boom BEFORE INSERT ON metric_comments BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    await expect(core.call('review.importChannelsExport', { base64: b64(CSV) })).rejects.toThrow();
+    expect(count(core, 'sessions')).toBe(0);
+    expect(count(core, 'session_imports')).toBe(0);
+    expect(count(core, 'metric_readings')).toBe(0);
+  });
+});
+
+describe('parseTime', () => {
+  it('reads Beijing date-times, epoch values, and a bare time only with a date from the file name', () => {
+    expect(parseTime('2026-11-30 20:00:00', null, null)).toBe(START);
+    expect(parseTime('2026年11月30日 20:00', null, null)).toBe(START);
+    expect(parseTime('2026-11-30T12:00:00Z', null, null)).toBe(START);
+    expect(parseTime(String(START), null, null)).toBe(START);
+    expect(parseTime(String(START / 1000), null, null)).toBe(START);
+    expect(parseTime('20:00-20:05', null, null)).toMatch(/日期/);
+    const midnight = START - 20 * 3600_000;
+    expect(parseTime('20:00-20:05', midnight, null)).toBe(START);
+    // past midnight: 00:10 after 23:50 is the next day
+    expect(parseTime('00:10', midnight, midnight + 23 * 3600_000 + 50 * MIN)).toBe(midnight + 24 * 3600_000 + 10 * MIN);
+    expect(parseTime('2026-13-01 10:00', null, null)).toMatch(/not a time/);
+  });
+});

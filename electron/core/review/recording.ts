@@ -1,0 +1,111 @@
+// The OBS recording of a session served over HTTP with byte ranges, so the review page's <video> can seek in a
+// multi-gigabyte file without loading it. Paths come from the session's stream_events (kind 'record').
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { CoreError } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+
+const TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.m4v': 'video/mp4',
+  '.mkv': 'video/x-matroska',
+  '.mov': 'video/quicktime',
+  '.webm': 'video/webm',
+  '.flv': 'video/x-flv',
+  '.ts': 'video/mp2t',
+};
+
+export interface RecordingFile {
+  path: string;
+  /** when OBS started writing it (epoch ms) */
+  startedAt: number;
+}
+
+/**
+ * The session's recordings in order, one per distinct path. OBS may name the file only when recording stops, so a
+ * file is dated by the record start that preceded its first mention (video time 0), else by that mention.
+ */
+export function recordingFiles(db: Db, sessionId: number): RecordingFile[] {
+  const rows = db
+    .prepare<[number], { ts: number; active: number; output_path: string | null }>(
+      "SELECT ts, active, output_path FROM stream_events WHERE session_id = ? AND kind = 'record' ORDER BY ts, id",
+    )
+    .all(sessionId);
+  const files: RecordingFile[] = [];
+  const seen = new Set<string>();
+  let startedAt: number | null = null;
+  for (const r of rows) {
+    if (r.active === 1) startedAt ??= r.ts;
+    if (r.output_path && !seen.has(r.output_path)) {
+      seen.add(r.output_path);
+      files.push({ path: r.output_path, startedAt: startedAt ?? r.ts });
+    }
+    if (r.active === 0) startedAt = null;
+  }
+  return files;
+}
+
+export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
+
+/**
+ * One range of a `Range` header (RFC 9110 §14.1.2): `bytes=a-b`, `a-`, `-n`. null means "send the whole file"
+ * (no header, another unit, or several ranges, which a video element never asks for).
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange {
+  if (!header) return null;
+  const m = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/.exec(header.trim());
+  if (!m) return null;
+  const [, a, b] = m as unknown as [string, string, string];
+  if (a === '' && b === '') return null;
+  if (a === '') {
+    const n = Number(b);
+    if (n === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(a);
+  const end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  if (start >= size || (b !== '' && Number(b) < start)) return 'unsatisfiable';
+  return { start, end };
+}
+
+/** Answers GET/HEAD for one file: 200 whole, 206 one range, 416 outside the file; 404 when the file has gone. */
+export function serveFile(req: IncomingMessage, res: ServerResponse, file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new CoreError('not_found', `录像文件不存在（可能已移动或删除）/ the recording file is gone (moved or deleted): ${path.basename(file)}`);
+  }
+  if (!stat.isFile()) throw new CoreError('not_found', `录像不是文件 / the recording path is not a file: ${path.basename(file)}`);
+  const size = stat.size;
+  const headers: Record<string, string | number> = {
+    'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-store',
+    'last-modified': stat.mtime.toUTCString(),
+    'x-content-type-options': 'nosniff',
+  };
+  const range = parseRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${size}`, 'content-length': 0 });
+    res.end();
+    return;
+  }
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  const length = size === 0 ? 0 : end - start + 1;
+  res.writeHead(range ? 206 : 200, {
+    ...headers,
+    'content-length': length,
+    ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+  });
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    return;
+  }
+  const stream = fs.createReadStream(file, { start, end });
+  // the player cancels ranges all the time while seeking: close the file with the socket
+  res.on('close', () => stream.destroy());
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
