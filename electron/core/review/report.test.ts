@@ -46,7 +46,11 @@ async function constructed(t: T) {
 
   await ingest([
     { type: 'reading', ts: at(0), online: 100, viewersUv: 100, viewsPv: 100, products: [fa(0, 0, 0), fb(0, 0, 0)] },
+    { type: 'join', ts: at(10), viewerId: 'u1' },
+    { type: 'join', ts: at(20), viewerId: 'u2' },
     { type: 'reading', ts: at(50), online: 120, viewersUv: 150, viewsPv: 160, products: [fa(10, 1, 0), fb(5, 0, 0)] },
+    { type: 'leave', ts: at(55), viewerId: 'u1' },
+    { type: 'join', ts: at(58), viewerId: 'u3' },
   ]);
   moveTo(60);
   await core.call('session.pin', { sessionId: s.id, productId: a.id });
@@ -102,5 +106,384 @@ describe('review.report on a constructed session', () => {
     expect(pa!.rank).toBe('worst');
     expect(r.summary.best).toEqual({ productId: b.id, title: 'B 口红', gmvPerPinnedMinute: 9950 });
     expect(r.summary.worst).toEqual({ productId: a.id, title: 'A 面膜', gmvPerPinnedMinute: 5175 });
+  });
+});
+
+describe('review.report timeline, summary, pushes, recordings', () => {
+  it('timeline minutes carry cumulative uv/gmv/orders/pay UV at each minute end; summary matches the dashboard', async () => {
+    const t = setup();
+    const { s, at } = await constructed(t);
+    const r = await t.core.call('review.report', { sessionId: s.id });
+    // T0 is 20 s into a clock minute: buckets start 20 s before it
+    const minuteOf = (sec: number) => at(sec) - (at(sec) % 60_000);
+    expect(r.timeline[0]!.t).toBe(minuteOf(0));
+    // the minute [160 s, 220 s): the reading at 170 s, and B's order at 200 s in the same minute
+    const m170 = r.timeline.find((m) => m.t === minuteOf(170))!;
+    expect(m170).toMatchObject({ uvCum: 300, ordersCum: 3, gmvCum: 33700, gmv: 19900, payUvCum: 5, onlineMax: 200 });
+    expect(m170.conversion).toBeCloseTo(5 / 300, 12);
+    const last = r.timeline.at(-1)!;
+    expect(last).toMatchObject({ uvCum: 420, ordersCum: 6, gmvCum: 50600, payUvCum: 12 });
+    expect(last.conversion).toBeCloseTo(12 / 420, 12);
+    expect(r.timeline.reduce((n, m) => n + m.newViewers, 0)).toBe(420);
+    expect(r.timeline.every((m) => m.bitrateKbps === null && m.streaming === null)).toBe(true);
+
+    const snap = await t.core.call('metrics.snapshot', { sessionId: s.id });
+    expect(r.summary).toMatchObject({ gmv: snap.session.gmv, orders: 6, viewersUv: 420, viewsPv: 470, peakOnline: 250, peakAt: at(240), durationMs: 420_000 });
+    expect(r.summary.gmv).toBe(50600);
+    expect(r.summary.viewerConversion).toBeCloseTo(12 / 420, 12);
+    // 250 at 240 s → 100 at 300 s is the largest fall within 60 s
+    expect(r.summary.worstDrop).toEqual({ at: at(240), from: 250, to: 100, pct: 0.6 });
+    expect(r.online[0]).toEqual([at(0), 100]);
+    expect(r.online.map((p) => p[1])).toEqual([100, 120, 200, 250, 150, 100, 90]);
+    expect(r.summary.lines.length).toBeGreaterThanOrEqual(4);
+    expect(r.summary.lines.length).toBeLessThanOrEqual(6);
+    expect(r.summary.lines[0]).toBe('本场 7 分 00 秒，峰值在线 250 人，成交 ¥506.00，转化率 2.9%');
+    expect(r.summary.lines.join('\n')).toContain('每分钟成交最高：B 口红（¥99.50），最低：A 面膜（¥51.75）');
+    expect(r.segments.map((g) => [g.title, g.startedAt, g.endedAt])).toEqual([
+      ['A 面膜', at(60), at(180)],
+      ['B 口红', at(180), at(300)],
+      ['A 面膜', at(300), at(420)],
+    ]);
+    expect(r.lineup.map((l) => [l.title, l.plannedMinutes])).toEqual([
+      ['A 面膜', 5],
+      ['B 口红', 10],
+      ['C 纸巾', 3],
+    ]);
+    expect(r.session.source).toBe('ingest');
+  });
+
+  it('a push row: per-channel delivery status without urls or secrets, and the lift in new viewers per minute', async () => {
+    const t = setup();
+    const { s, at } = await constructed(t);
+    const db = t.core.db;
+    const ch = (name: string) =>
+      Number(
+        db
+          .prepare("INSERT INTO push_channels (kind, name, url, secret, created_at) VALUES ('wecom', ?, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY-123', 'SIGN-SECRET', 0)")
+          .run(name).lastInsertRowid,
+      );
+    const vip = ch('VIP群');
+    const fresh = ch('新客群');
+    const pushId = Number(
+      db.prepare("INSERT INTO pushes (session_id, trigger, format, title, text, created_at) VALUES (?, 'manual', 'text', '进直播间抢福利', 'x', ?)").run(s.id, at(195)).lastInsertRowid,
+    );
+    const deliver = db.prepare(
+      "INSERT INTO push_deliveries (push_id, channel_id, part, body, status, last_error, next_attempt_at, sent_at, updated_at) VALUES (?, ?, ?, '{}', ?, ?, 0, ?, 0)",
+    );
+    deliver.run(pushId, vip, 'message', 'sent', null, at(200));
+    deliver.run(pushId, fresh, 'message', 'failed', 'POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY-123 → 93000', null);
+    deliver.run(pushId, vip, 'qr', 'sent', null, at(201));
+    // the "after" window closes 5 minutes after the first delivery
+    t.advance(at(600) - t.now);
+    const r = await t.core.call('review.report', { sessionId: s.id });
+    expect(r.pushes).toHaveLength(1);
+    const p = r.pushes[0]!;
+    expect(p).toMatchObject({ pushId, trigger: 'manual', title: '进直播间抢福利', sent: 1, failed: 1, unknown: 0 });
+    expect(p.channels.map((c) => [c.name, c.kind, c.status])).toEqual([
+      ['VIP群', 'wecom', 'sent'],
+      ['新客群', 'wecom', 'failed'],
+    ]);
+    // before: UV 0 → 300 over [−100 s, 200 s) = 60/min; after: 300 → 420 over [200 s, 500 s) = 24/min
+    expect(p.beforePerMin).toBe(60);
+    expect(p.afterPerMin).toBe(24);
+    expect(p.lift).toBe(-36);
+    const text = JSON.stringify(r);
+    expect(text).not.toContain('SECRET-KEY-123');
+    expect(text).not.toContain('SIGN-SECRET');
+    expect(p.channels[1]!.lastError).toContain('qyapi.weixin.qq.com');
+    expect(r.markers.filter((m) => m.kind === 'push')).toEqual([{ ts: at(200), kind: 'push', label: '推送：进直播间抢福利' }]);
+    expect(r.summary.pushes).toBe(1);
+  });
+
+  it('stream health per minute, recordings and stream markers from the OBS tables; a missing file is listed as not available', async () => {
+    const t = setup();
+    const { s, at } = await constructed(t);
+    const file = path.join(tempDir(), 'show.mkv');
+    fs.writeFileSync(file, Buffer.alloc(4096));
+    const ev = t.core.db.prepare('INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, ?, ?, ?, ?)');
+    ev.run(s.id, at(5), 'stream', 'starting', 0, null);
+    ev.run(s.id, at(6), 'stream', 'started', 1, null);
+    ev.run(s.id, at(8), 'record', 'started', 1, file);
+    ev.run(s.id, at(200), 'record', 'stopped', 0, file);
+    ev.run(s.id, at(210), 'record', 'started', 1, null);
+    ev.run(s.id, at(415), 'record', 'stopped', 0, '/nowhere/gone.mkv');
+    const hs = t.core.db.prepare('INSERT INTO stream_health (session_id, ts, streaming, recording, bitrate_kbps, dropped_ratio) VALUES (?, ?, ?, 1, ?, ?)');
+    hs.run(s.id, at(170), 1, 2000, 0.01);
+    hs.run(s.id, at(171), 1, 3000, 0.05);
+    hs.run(s.id, at(172), 0, null, null);
+    const r = await t.core.call('review.report', { sessionId: s.id });
+    const lane = r.timeline.find((m) => m.t === at(170) - (at(170) % 60_000))!;
+    expect(lane).toMatchObject({ bitrateKbps: 2500, droppedRatio: 0.05, streaming: true });
+    expect(r.timeline.filter((m) => m.streaming !== null)).toHaveLength(1);
+    expect(r.recordings).toEqual([
+      { path: file, startedAt: at(8), available: true, sizeBytes: 4096 },
+      { path: '/nowhere/gone.mkv', startedAt: at(210), available: false, sizeBytes: null },
+    ]);
+    expect(r.markers.filter((m) => m.kind === 'stream' || m.kind === 'record').map((m) => [m.ts, m.label])).toEqual([
+      [at(6), '开始推流'],
+      [at(8), '开始录制'],
+      [at(200), '停止录制'],
+      [at(210), '开始录制'],
+      [at(415), '停止录制'],
+    ]);
+  });
+
+  it('an ended session is cached; an ingest into it or review.imported recomputes it', async () => {
+    const t = setup();
+    const { s, a, at } = await constructed(t);
+    const first = await t.core.call('review.report', { sessionId: s.id });
+    expect(await t.core.call('review.report', { sessionId: s.id })).toBe(first);
+    await t.core.call('metrics.ingest', { sessionId: s.id, events: [{ type: 'order', ts: at(415), orderId: 'late', amount: 100, productId: a.id }] });
+    const after = await t.core.call('review.report', { sessionId: s.id });
+    expect(after).not.toBe(first);
+    expect(after.summary.gmv).toBe(50700);
+    t.core.emit({ type: 'review.imported', sessionId: s.id });
+    expect(await t.core.call('review.report', { sessionId: s.id })).not.toBe(after);
+  });
+
+  it('a live session is provisional and never cached', async () => {
+    const t = setup();
+    const p = await t.core.call('product.create', { title: 'X', price: 100 });
+    const s = await t.core.call('session.create', { title: 'live', productIds: [p.id] });
+    await t.core.call('session.start', { sessionId: s.id });
+    const one = await t.core.call('review.report', { sessionId: s.id });
+    expect(one.provisional).toBe(true);
+    expect(one.summary.lines.at(-1)).toBe('直播仍在进行，以上为实时数据');
+    expect(await t.core.call('review.report', { sessionId: s.id })).not.toBe(one);
+  });
+
+  it('an unknown session is not_found', async () => {
+    const t = setup();
+    await expect(t.core.call('review.report', { sessionId: 999 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(t.core.call('review.replay', { sessionId: 999, at: 1 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('overall figures of an ended session', () => {
+  const FIELDS = ['peakOnline', 'viewersUv', 'viewsPv', 'gmv', 'orders', 'productCtr', 'clickToPay', 'viewerConversion', 'uvValue', 'averageOrderValue'] as const;
+  async function expectSameAsSnapshot(t: T, sessionId: number) {
+    const r = await t.core.call('review.report', { sessionId });
+    // a second metrics module rebuilds from SQLite, as a restarted core would
+    const fresh = new MetricsModule();
+    fresh.attach(t.core);
+    const f = fresh.snapshot(sessionId).session;
+    for (const k of FIELDS) expect([k, r.summary[k]]).toEqual([k, f[k]]);
+    expect(r.summary.gpm).toBe(f.gpm.value);
+    expect(r.summary.dwellMethod).toBe(f.averageDwell.method);
+    expect(r.summary.averageDwellSeconds).toBeCloseTo(f.averageDwell.seconds!, 6);
+    return r;
+  }
+
+  it('are the dashboard snapshot figures (UV readings and visits; reported watch time; joins only)', async () => {
+    const t = setup();
+    const one = await constructed(t);
+    const r = await expectSameAsSnapshot(t, one.s.id);
+    expect(r.summary.dwellMethod).toBe('exact');
+
+    const p = await t.core.call('product.create', { title: 'W', price: 100, sku: 'W-1' });
+    const mk = async (title: string, events: (t0: number) => unknown[]) => {
+      const s = await t.core.call('session.create', { title, productIds: [p.id] });
+      await t.core.call('session.start', { sessionId: s.id });
+      const t0 = t.now;
+      await t.core.call('metrics.ingest', { sessionId: s.id, events: events(t0) });
+      t.advance(300_000);
+      await t.core.call('session.end', { sessionId: s.id });
+      return s.id;
+    };
+    const reported = await mk('reported', (t0) => [
+      { type: 'reading', ts: t0 + 1000, online: 30, avgWatchSeconds: 80 },
+      { type: 'order', ts: t0 + 2000, orderId: 'w1', amount: 990, sku: 'W-1' },
+      { type: 'reading', ts: t0 + 61_000, online: 20, avgWatchSeconds: 95.5 },
+    ]);
+    expect((await expectSameAsSnapshot(t, reported)).summary).toMatchObject({ dwellMethod: 'reported', averageDwellSeconds: 95.5, gmv: 990 });
+    const joins = await mk('joins', (t0) => [
+      { type: 'join', ts: t0 + 1000, viewerId: 'a' },
+      { type: 'join', ts: t0 + 2000, viewerId: 'b' },
+      { type: 'leave', ts: t0 + 31_000, viewerId: 'a' },
+      { type: 'join', ts: t0 + 40_000, viewerId: 'a' },
+      { type: 'reading', ts: t0 + 50_000, online: 2 },
+      { type: 'order', ts: t0 + 55_000, orderId: 'j1', amount: 500, productId: p.id },
+    ]);
+    const j = await expectSameAsSnapshot(t, joins);
+    expect(j.summary).toMatchObject({ viewersUv: 3, dwellMethod: 'exact', viewerConversion: 1 / 3 });
+  });
+});
+
+describe('worstDrop', () => {
+  it('finds the largest 60-s fall and ignores gaps wider than two minutes', () => {
+    const series: [number, number][] = [];
+    for (let i = 0; i <= 300; i++) series.push([i * S, i < 100 ? 1000 : i < 130 ? 1000 - (i - 100) * 20 : 400]);
+    expect(worstDrop(series)).toEqual({ at: 70 * S, from: 1000, to: 400, pct: 0.6 });
+    expect(worstDrop([[0, 500], [10 * 60 * S, 10]])).toBeNull();
+  });
+});
+
+describe('markers from core events', () => {
+  const status = (scene: string | null) => ({ type: 'obs.status', status: { currentScene: scene } as ObsStatus }) as const;
+  const tick = (sessionId: number, ts: number, kinds: ('onlineDrop' | 'overrun' | 'lowConversion')[]) =>
+    ({
+      type: 'metrics.tick',
+      tick: { sessionId, ts, alerts: kinds.map((kind) => ({ kind, value: kind === 'onlineDrop' ? 0.31 : 2.5, threshold: kind === 'onlineDrop' ? 0.2 : 5 })) } as unknown as MetricsTick,
+    }) as const;
+
+  it('records a scene switch while live and each newly raised alert once, and the report shows them', async () => {
+    const t = setup();
+    const p = await t.core.call('product.create', { title: 'X', price: 100 });
+    const s = await t.core.call('session.create', { title: 'markers', productIds: [p.id] });
+    t.core.emit(status('开场'));
+    t.core.emit(status('讲解')); // not live yet: no marker
+    await t.core.call('session.start', { sessionId: s.id });
+    t.advance(1000);
+    t.core.emit(status('讲解')); // unchanged
+    t.core.emit(status('商品特写'));
+    t.core.emit(status(null)); // OBS disconnected
+    t.core.emit(status('商品特写')); // back on the same scene
+    const t1 = t.now;
+    t.core.emit(tick(s.id, t1, ['onlineDrop']));
+    t.core.emit(tick(s.id, t1 + 1000, ['onlineDrop'])); // still active
+    t.core.emit(tick(s.id, t1 + 2000, ['onlineDrop', 'overrun']));
+    t.core.emit(tick(s.id, t1 + 3000, []));
+    t.core.emit(tick(s.id, t1 + 4000, ['onlineDrop']));
+    const rows = t.core.db.prepare('SELECT ts, kind, label FROM session_markers WHERE session_id = ? ORDER BY id').all(s.id);
+    expect(rows).toEqual([
+      { ts: t1, kind: 'scene', label: '切换场景：商品特写' },
+      { ts: t1, kind: 'alert', label: '在线 60 秒内下跌 31%（阈值 20%）' },
+      { ts: t1 + 2000, kind: 'alert', label: '讲解超时 2.5 分钟（计划 5 分钟）' },
+      { ts: t1 + 4000, kind: 'alert', label: '在线 60 秒内下跌 31%（阈值 20%）' },
+    ]);
+    const r = await t.core.call('review.report', { sessionId: s.id });
+    expect(r.markers.map((m) => m.kind)).toEqual(['scene', 'alert', 'alert', 'alert']);
+  });
+
+  it('a failing write is logged, never thrown into the event', async () => {
+    const t = setup();
+    const p = await t.core.call('product.create', { title: 'X', price: 100 });
+    const s = await t.core.call('session.create', { title: 'boom', productIds: [p.id] });
+    await t.core.call('session.start', { sessionId: s.id });
+    t.core.db.exec("CREATE TRIGGER boom BEFORE INSERT ON session_markers BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    let seen = 0;
+    t.core.subscribe((e) => {
+      if (e.type === 'metrics.tick') seen++;
+    });
+    t.core.emit(tick(s.id, t.now, ['overrun']));
+    expect(seen).toBe(1);
+    expect(t.core.db.prepare('SELECT count(*) AS n FROM session_markers').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('review.replay', () => {
+  it('what the views showed: pinned product with its plan, next up, online and totals of the minutes ended so far', async () => {
+    const t = setup();
+    const { s, a, b, c, at } = await constructed(t);
+    const frame = (sec: number) => t.core.call('review.replay', { sessionId: s.id, at: at(sec) });
+    const f30 = await frame(30);
+    expect(f30).toMatchObject({ pinned: null, next: { productId: a.id, title: 'A 面膜' }, online: 100, elapsedMs: 30_000 });
+    const f230 = await frame(230);
+    expect(f230.pinned).toMatchObject({ productId: b.id, title: 'B 口红', plannedMinutes: 10, segmentStartedAt: at(180), price: 19900, livePrice: null });
+    expect(f230.next).toEqual({ productId: c.id, title: 'C 纸巾' });
+    expect(f230).toMatchObject({ online: 200, viewersUv: 300, gmv: 33700, orders: 3, videoSeconds: null });
+    const f310 = await frame(310);
+    expect(f310.pinned).toMatchObject({ productId: a.id, livePrice: 6900, segmentStartedAt: at(300), plannedMinutes: 5 });
+    expect(f310.next).toEqual({ productId: b.id, title: 'B 口红' });
+    expect(f310.recent).toEqual([]);
+    const report = await t.core.call('review.report', { sessionId: s.id });
+    expect(await frame(310)).toEqual(frameAt(report, at(310)));
+  });
+
+  it('next up after an unpin is what the live desk showed (the item after the last pinned one)', async () => {
+    const t = setup();
+    const ps = [];
+    for (const title of ['A', 'B', 'C']) ps.push(await t.core.call('product.create', { title, price: 100 }));
+    const s = await t.core.call('session.create', { title: 'unpin', productIds: ps.map((p) => p.id) });
+    await t.core.call('session.start', { sessionId: s.id });
+    t.advance(10_000);
+    await t.core.call('session.pin', { sessionId: s.id, productId: ps[1]!.id });
+    t.advance(10_000);
+    await t.core.call('session.unpin', { sessionId: s.id });
+    t.advance(5_000);
+    const live = await t.core.call('session.get', { sessionId: s.id });
+    const frame = await t.core.call('review.replay', { sessionId: s.id, at: t.now });
+    expect(live.next!.productId).toBe(ps[2]!.id);
+    expect(frame.pinned).toBeNull();
+    expect(frame.next).toEqual({ productId: ps[2]!.id, title: 'C' });
+  });
+});
+
+describe('review.compare', () => {
+  it('aligns two sessions by minutes since each start, filling empty minutes with the running totals', async () => {
+    const t = setup();
+    const one = await constructed(t);
+    // the second session starts 50 s into a clock minute
+    t.advance(3_600_000 + 30_000);
+    const p = await t.core.call('product.create', { title: 'Z', price: 100 });
+    const s2 = await t.core.call('session.create', { title: '第二场', productIds: [p.id] });
+    await t.core.call('metrics.setSource', { sessionId: s2.id, source: 'ingest' });
+    const T1 = t.now;
+    expect(T1 % 60_000).toBe(50_000);
+    await t.core.call('session.start', { sessionId: s2.id });
+    await t.core.call('metrics.ingest', {
+      sessionId: s2.id,
+      events: [
+        { type: 'reading', ts: T1 + 5000, online: 10, viewersUv: 10 },
+        { type: 'order', ts: T1 + 100_000, orderId: 'z1', amount: 500, productId: p.id },
+        { type: 'reading', ts: T1 + 200_000, online: 30, viewersUv: 50 },
+      ],
+    });
+    t.advance(240_000);
+    await t.core.call('session.end', { sessionId: s2.id });
+    const { a, b } = await t.core.call('review.compare', { a: one.s.id, b: s2.id });
+    expect(a.sessionId).toBe(one.s.id);
+    expect(a.minutes.map((m) => m.m)).toEqual(a.minutes.map((_, i) => i));
+    expect(a.minutes.at(-1)!.gmvCum).toBe(50600);
+    expect(b.title).toBe('第二场');
+    expect(b.minutes).toEqual([
+      { m: 0, online: 10, newViewers: 10, gmv: 0, gmvCum: 0, conversion: 0 },
+      { m: 1, online: null, newViewers: 0, gmv: 0, gmvCum: 0, conversion: 0 },
+      { m: 2, online: null, newViewers: 0, gmv: 500, gmvCum: 500, conversion: 0.1 },
+      { m: 3, online: null, newViewers: 0, gmv: 0, gmvCum: 500, conversion: 0.1 },
+      { m: 4, online: 30, newViewers: 40, gmv: 0, gmvCum: 500, conversion: 1 / 50 },
+    ]);
+    expect(b.summary.gmv).toBe(500);
+  });
+});
+
+describe('review.sessions', () => {
+  it('lists sessions newest first with figures from the rollups; searches titles literally and filters by status and start', async () => {
+    const t = setup();
+    const one = await constructed(t);
+    const T0 = one.T0;
+    t.advance(3_600_000);
+    const p = await t.core.call('product.create', { title: 'Z', price: 100 });
+    const live = await t.core.call('session.create', { title: '日常场', productIds: [p.id] });
+    await t.core.call('session.start', { sessionId: live.id });
+    const under = await t.core.call('session.create', { title: 'a_b 测试' });
+    const other = await t.core.call('session.create', { title: 'aXb 测试' });
+    const pct = await t.core.call('session.create', { title: '满 100% 返' });
+
+    const all = await t.core.call('review.sessions', {});
+    expect(all.map((r) => r.id)).toEqual([pct.id, other.id, under.id, live.id, one.s.id]);
+    const ended = all.find((r) => r.id === one.s.id)!;
+    expect(ended).toMatchObject({ status: 'ended', startedAt: T0, endedAt: T0 + 420_000, durationMs: 420_000, peakOnline: 250, viewersUv: 420, gmv: 50600, orders: 6, source: 'ingest' });
+    expect(ended.viewerConversion).toBeCloseTo(12 / 420, 12);
+    expect(all.find((r) => r.id === live.id)).toMatchObject({ status: 'live', durationMs: 0, peakOnline: 0, gmv: 0, viewerConversion: null, source: 'none' });
+    expect(all.find((r) => r.id === under.id)).toMatchObject({ durationMs: null, startedAt: null });
+
+    const ids = async (input: object) => (await t.core.call('review.sessions', input)).map((r) => r.id);
+    expect(await ids({ q: 'a_b' })).toEqual([under.id]);
+    expect(await ids({ q: '100%' })).toEqual([pct.id]);
+    expect(await ids({ q: '%' })).toEqual([pct.id]);
+    expect(await ids({ q: '主场' })).toEqual([one.s.id]);
+    expect(await ids({ status: 'live' })).toEqual([live.id]);
+    expect(await ids({ status: 'ended' })).toEqual([one.s.id]);
+    expect(await ids({ status: 'all', from: T0 + 1 })).toEqual([live.id]);
+    expect(await ids({ to: T0 })).toEqual([one.s.id]);
+    expect(await ids({ from: T0, to: T0 + 7_200_000 })).toEqual([live.id, one.s.id]);
+
+    // the transfer side's table (migration 0007) marks imported sessions
+    t.core.db.exec('CREATE TABLE session_imports (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL) STRICT');
+    t.core.db.prepare('INSERT INTO session_imports (session_id) VALUES (?)').run(under.id);
+    const again = await t.core.call('review.sessions', {});
+    expect(again.find((r) => r.id === under.id)!.source).toBe('import');
+    expect(again.find((r) => r.id === one.s.id)!.source).toBe('ingest');
   });
 });

@@ -2,7 +2,7 @@
 // markers, the per-product table, pushes with their lift, recordings and the host's one-minute summary. Reads only the
 // rollups plus a few indexed look-ups (segment boundaries, per-product order totals), never a replay of raw events.
 import fs from 'node:fs';
-import { ratio } from '../../../shared/metrics/formulas.ts';
+import { type Figures, emptyCounters, figures, ratio } from '../../../shared/metrics/formulas.ts';
 import { GMV_STATUSES } from '../../../shared/protocol/metrics.ts';
 import type { MetricsSnapshot } from '../../../shared/protocol/metrics.ts';
 import type { DeliveryStatus, PushTrigger } from '../../../shared/protocol/push.ts';
@@ -105,6 +105,25 @@ function statements(db: Db) {
     markers: db.prepare<[number], { ts: number; kind: 'scene' | 'alert'; label: string }>(
       'SELECT ts, kind, label FROM session_markers WHERE session_id = ? ORDER BY ts, id',
     ),
+    totals: db.prepare<[number], Record<string, number | null>>(
+      `SELECT count(*) AS n, max(online_max) AS online_max, total(online_sum) AS online_sum, total(online_n) AS online_n,
+         max(has_uv) AS has_uv, max(CASE WHEN readings > 0 THEN uv_cum END) AS uv, max(CASE WHEN readings > 0 THEN pv_cum END) AS pv,
+         max(CASE WHEN readings > 0 THEN exp_cum END) AS exp, max(CASE WHEN readings > 0 THEN clk_cum END) AS clk,
+         max(CASE WHEN readings > 0 THEN pay_cum END) AS pay, max(CASE WHEN readings > 0 THEN rgmv_cum END) AS rgmv,
+         total(joins) AS joins, total(leaves) AS leaves, total(dwell_ms) AS dwell_ms, total(dwell_n) AS dwell_n,
+         total(orders) AS orders, total(gmv) AS gmv, total(comments) AS comments
+       FROM metric_minutes WHERE session_id = ?`,
+    ),
+    lastSecond: db.prepare<[number], { t: number | null }>('SELECT max(t) AS t FROM metric_seconds WHERE session_id = ?'),
+    avgWatch: db.prepare<[number], { v: number }>(
+      'SELECT avg_watch AS v FROM metric_seconds WHERE session_id = ? AND avg_watch IS NOT NULL ORDER BY t DESC LIMIT 1',
+    ),
+    // visits still open at the end: viewers whose last presence event is a join (as the metrics rebuild replays them)
+    openVisits: db.prepare<[number], { n: number; join_sum: number }>(
+      `SELECT count(*) AS n, total(ts) AS join_sum FROM (
+         SELECT kind, ts, row_number() OVER (PARTITION BY viewer_id ORDER BY ts DESC, id DESC) AS rn FROM metric_presence WHERE session_id = ?
+       ) WHERE rn = 1 AND kind = 1`,
+    ),
     // what a cached report depends on that can still change after the session ended (ingest, deliveries, markers)
     fingerprint: db.prepare<[{ s: number }], Record<string, number | null>>(
       `SELECT
@@ -157,8 +176,9 @@ export class ReportBuilder {
   private async build(session: SessionSummary): Promise<SessionReport> {
     const started = performance.now();
     const id = session.id;
-    // the live dashboard's figures are the source of truth for the overall numbers
-    const snap = (await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot;
+    // the live dashboard's figures are the overall numbers: a live session's straight from its snapshot; an ended
+    // session's from the same formulas over its rollups (what the snapshot computes after a rebuild, without the rebuild)
+    const overall = session.status === 'ended' ? this.endedFigures(session) : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
     const now = this.core.now();
 
     const online = this.sql.online.raw().all(id) as [number, number][];
@@ -172,13 +192,13 @@ export class ReportBuilder {
       endedAt: s.ended_at,
     }));
     const lineup = this.sql.lineup.all(id).map((l) => ({ itemId: l.id, productId: l.product_id, position: l.position, plannedMinutes: l.planned_minutes, title: l.title }));
-    const products = this.products(id, segments, lineup, session.endedAt ?? now, snap.session.orders > 0);
+    const products = this.products(id, segments, lineup, session.endedAt ?? now, overall.orders > 0);
     const pushes = this.pushes(id, now);
     const streamEvents = this.sql.streamEvents.all(id);
     const markers = this.markers(id, pushes, streamEvents);
     const recordings = recordingsOf(streamEvents);
 
-    const summary = summarize({ session, snap, now, online, products, pushes });
+    const summary = summarize({ session, overall, now, online, products, pushes });
     return {
       session: {
         id,
@@ -201,6 +221,44 @@ export class ReportBuilder {
       recordings,
       computedMs: Math.round((performance.now() - started) * 100) / 100,
     };
+  }
+
+  /**
+   * The session figures of an ended session, as MetricsModule.snapshot computes them from its rebuilt aggregate:
+   * counters over the whole session (cumulative values from zero), window [start, max(end, last data)].
+   */
+  endedFigures(session: SessionSummary): Figures {
+    const id = session.id;
+    const r = this.sql.totals.get(id)!;
+    const n = (v: number | null | undefined) => v ?? 0;
+    const start = session.startedAt ?? session.createdAt;
+    const last = this.sql.lastSecond.get(id)?.t ?? null;
+    const end = Math.max(session.endedAt ?? 0, last ?? start);
+    const c = emptyCounters(start, end);
+    c.onlineMax = n(r.online_max);
+    c.onlineSum = n(r.online_sum);
+    c.onlineN = n(r.online_n);
+    c.hasReadingsUv = r.has_uv === 1;
+    c.viewersUv = n(r.uv);
+    c.viewsPv = n(r.pv);
+    c.exposureUv = n(r.exp);
+    c.clickUv = n(r.clk);
+    c.payUv = n(r.pay);
+    c.readingsGmv = n(r.rgmv);
+    c.joins = n(r.joins);
+    c.leaves = n(r.leaves);
+    c.dwellMs = n(r.dwell_ms);
+    c.dwellN = n(r.dwell_n);
+    c.orders = n(r.orders);
+    c.ordersGmv = n(r.gmv);
+    c.comments = n(r.comments);
+    c.reportedAvgWatchSeconds = this.sql.avgWatch.get(id)?.v ?? null;
+    if (c.joins > 0) {
+      const open = this.sql.openVisits.get(id)!;
+      c.openN = open.n;
+      c.openJoinSum = open.join_sum;
+    }
+    return figures(c);
   }
 
   /** One row per stored minute; cumulative values carried as running maxima (the source's counters only grow). */
@@ -478,14 +536,13 @@ export function worstDrop(online: readonly [number, number][]): ReportSummary['w
 
 function summarize(input: {
   session: SessionSummary;
-  snap: MetricsSnapshot;
+  overall: Figures;
   now: number;
   online: [number, number][];
   products: ProductRow[];
   pushes: PushRow[];
 }): ReportSummary {
-  const { session, snap, online, products, pushes } = input;
-  const f = snap.session;
+  const { session, overall: f, online, products, pushes } = input;
   const durationMs = session.startedAt === null ? null : (session.endedAt ?? input.now) - session.startedAt;
   // the first second the series reached its maximum
   const max = online.reduce((m, p) => Math.max(m, p[1]), 0);
