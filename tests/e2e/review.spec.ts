@@ -207,3 +207,103 @@ test('review: tick two sessions to compare them side by side', async ({ page }) 
   await expect(rows).toHaveCount(2);
   await page.screenshot({ path: path.join('test-results', 'review-list.png') });
 });
+
+test('review: export the session bundle and import it again', async ({ page }) => {
+  await page.goto(`${serve.url}?token=${serve.token}#/review?session=${sessionId}`);
+  await expect(page.getByTestId('report-title')).toHaveText('双十二预热 复盘测试', { timeout: 10_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-bundle').click()]);
+  const file = path.join(tempDir('livecue-bundle-'), download.suggestedFilename());
+  await download.saveAs(file);
+  const bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
+  expect(bundle.format).toBe('livecue.session');
+
+  await page.getByTestId('back').click();
+  await page.getByTestId('import-bundle').setInputFiles(file);
+  // the import opens the new session's report, with the same figures
+  await expect.poll(() => new URL(page.url()).hash).not.toBe(`#/review?session=${sessionId}`);
+  await expect(page.getByTestId('report-title')).toHaveText('双十二预热 复盘测试', { timeout: 10_000 });
+  await expect(page.getByTestId('sum-gmv')).toHaveText('¥893');
+  await expect(page.getByTestId('sum-best')).toContainText(TITLES.mask);
+
+  // a file that is not a bundle is refused with the core's reason, nothing imported
+  await page.getByTestId('back').click();
+  await page.getByTestId('import-bundle').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"other"}') });
+  await expect(page.getByTestId('review-import-errors')).toBeVisible();
+  await expect(page.getByTestId('session-row')).toHaveCount(3);
+});
+
+/** a 视频号助手 export of a two-hour broadcast, one row a minute, Beijing time */
+function channelsCsv(): string {
+  const rows = ['直播数据明细', '时间,在线人数,累计观看人数,累计成交金额,累计成交订单数'];
+  let viewers = 0;
+  let gmvFen = 0;
+  let orders = 0;
+  for (let m = 0; m < 120; m++) {
+    viewers += 40 + (m % 7) * 5;
+    if (m % 3 === 0) {
+      orders += 2;
+      gmvFen += 2 * 12900;
+    }
+    const hh = String(20 + Math.floor(m / 60)).padStart(2, '0');
+    const mm = String(m % 60).padStart(2, '0');
+    const online = 300 + Math.round(200 * Math.sin(m / 15));
+    rows.push(`2026-11-30 ${hh}:${mm}:00,${online},${viewers},${(gmvFen / 100).toFixed(2)},${orders}`);
+  }
+  return '\uFEFF' + rows.join('\r\n') + '\r\n';
+}
+
+test('review: a 视频号助手 import makes a long report — shared zoom, 60× replay, keyboard', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(`${serve.url}?token=${serve.token}#/review`);
+  await expect(page.getByTestId('session-list')).toBeVisible({ timeout: 10_000 });
+
+  // a broken file first: line-numbered errors, nothing imported
+  const broken = '时间,在线人数\r\n2026-11-30 20:00:00,120\r\n2026-11-30 20:01:00,很多\r\n';
+  await page.getByTestId('import-channels').setInputFiles({ name: '坏数据_2026-11-30.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
+  const errors = page.getByTestId('review-import-errors');
+  await expect(errors).toContainText('第 3 行');
+  await expect(errors).toContainText('在线人数');
+
+  await page.getByTestId('import-channels').setInputFiles({ name: '直播数据_2026-11-30.csv', mimeType: 'text/csv', buffer: Buffer.from(channelsCsv()) });
+  await expect(page.getByTestId('report-title')).toHaveText('直播数据_2026-11-30', { timeout: 15_000 });
+  await expect(page.getByTestId('sum-gmv')).toHaveText('¥10,320');
+
+  // zooming one chart zooms them all; reset brings the whole session back
+  const online = page.getByTestId('rchart-online');
+  const gmv = page.getByTestId('rchart-gmv');
+  const range = async (el: typeof online) => {
+    const [min, max] = await Promise.all([el.getAttribute('data-x-min'), el.getAttribute('data-x-max')]);
+    return Number(max) - Number(min);
+  };
+  const full = await range(online);
+  expect(full).toBeGreaterThan(119 * 60_000);
+  const box = (await online.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -300);
+  await expect.poll(() => range(online)).toBeLessThan(full * 0.8);
+  expect(await range(gmv)).toBe(await range(online));
+  await page.getByTestId('reset-zoom').click();
+  await expect.poll(() => range(gmv)).toBe(full);
+
+  // 60×: a second of wall time is about a minute of broadcast
+  const clock = page.getByTestId('replay-clock');
+  await page.getByTestId('speed-60').click();
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('replay-toggle')).toContainText('暂停');
+  await page.waitForTimeout(1500);
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('replay-toggle')).toContainText('播放');
+  const [mm, ss] = (await clock.textContent())!.split(':').map(Number);
+  const seconds = mm! * 60 + ss!;
+  expect(seconds).toBeGreaterThanOrEqual(45);
+  expect(seconds).toBeLessThan(5 * 60);
+  // → steps 10 s, and the dashboard tiles follow the frame
+  await page.keyboard.press('ArrowRight');
+  const [mm2, ss2] = (await clock.textContent())!.split(':').map(Number);
+  expect(mm2! * 60 + ss2!).toBe(seconds + 10);
+  await page.getByTestId('replay-scrub').fill(String(Number(await page.getByTestId('replay-scrub').getAttribute('max'))));
+  await expect(page.getByTestId('replay-gmv')).toHaveText('¥10,320');
+
+  await page.setViewportSize({ width: 1440, height: 2000 });
+  await page.screenshot({ path: path.join('test-results', 'review-long.png') });
+});
