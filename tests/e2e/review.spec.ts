@@ -48,7 +48,7 @@ test.beforeAll(async () => {
   const orderEvents = orders.flatMap(([i, count, amount, offset]) =>
     Array.from({ length: count }, (_, k) => ({ type: 'order', ts: pins[i]!.at + offset + k * 150, orderId: `9${i}${k}000000000000000001`, amount, productId: products[i]!.id })),
   );
-  const events: { ts: number }[] = [...orderEvents];
+  const events: { ts: number; [k: string]: unknown }[] = [...orderEvents];
   let uv = 0;
   // cumulative product counters as WeChat reports them: the pinned product is shown (and clicked) far more
   const exposure = [0, 0, 0];
@@ -306,4 +306,67 @@ test('review: a 视频号助手 import makes a long report — shared zoom, 60×
 
   await page.setViewportSize({ width: 1440, height: 2000 });
   await page.screenshot({ path: path.join('test-results', 'review-long.png') });
+});
+
+test('review: the OBS recording plays in sync with the replay', async ({ page }) => {
+  // a 4-second WebM recorded by Chromium itself (no ffmpeg here), filed as the session's OBS recording via a bundle
+  await page.goto('about:blank');
+  const webm: string = await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 160;
+    canvas.height = 90;
+    const ctx = canvas.getContext('2d')!;
+    const rec = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+    const chunks: Blob[] = [];
+    rec.ondataavailable = (e) => chunks.push(e.data);
+    const done = new Promise((r) => (rec.onstop = r));
+    rec.start(500);
+    const t0 = performance.now();
+    while (performance.now() - t0 < 4000) {
+      ctx.fillStyle = `hsl(${(performance.now() - t0) / 10}, 80%, 50%)`;
+      ctx.fillRect(0, 0, 160, 90);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    rec.stop();
+    await done;
+    const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
+  });
+  const dir = tempDir('livecue-rec-');
+  const video = path.join(dir, 'obs-recording.webm');
+  fs.writeFileSync(video, Buffer.from(webm, 'base64'));
+
+  const bundle = (await serve.api('POST', '/api/v1/invoke/review.exportBundle', { sessionId })).body;
+  const session = bundle.data.sessions[0];
+  bundle.data.stream_events = [
+    { id: 1, session_id: session.id, ts: session.started_at, kind: 'record', state: 'started', active: 1, output_path: video },
+    { id: 2, session_id: session.id, ts: session.ended_at, kind: 'record', state: 'stopped', active: 0, output_path: video },
+  ];
+  const imported = await serve.api('POST', '/api/v1/invoke/review.importBundle', { bundle });
+  expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+  const id: number = imported.body.sessionId;
+
+  await page.goto(`${serve.url}?token=${serve.token}#/review?session=${id}`);
+  const el = page.getByTestId('replay-video');
+  await expect(el).toBeVisible({ timeout: 10_000 });
+  expect(await el.getAttribute('src')).toMatch(new RegExp(`^/api/v1/sessions/${id}/recording\\?i=0&token=`));
+  // the core served it (with the ?token=): the browser read its metadata
+  await expect.poll(() => el.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+
+  const report = (await serve.api('GET', `/api/v1/sessions/${id}/report`)).body;
+  const seg = report.segments[1];
+  const rec = report.recordings[0];
+  expect(rec.available).toBe(true);
+  await page.getByTestId('jump-1').click();
+  await expect.poll(() => el.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo((seg.startedAt - rec.startedAt) / 1000, 0);
+
+  // playing at 2× plays the video at 2×; pausing the replay pauses it
+  await page.getByTestId('jump-0').click();
+  await page.getByTestId('speed-2').click();
+  await page.getByTestId('replay-toggle').click();
+  await expect.poll(() => el.evaluate((v: HTMLVideoElement) => ({ rate: v.playbackRate, paused: v.paused }))).toEqual({ rate: 2, paused: false });
+  await page.getByTestId('replay-toggle').click();
+  await expect.poll(() => el.evaluate((v: HTMLVideoElement) => v.paused)).toBe(true);
 });
