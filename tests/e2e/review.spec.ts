@@ -107,6 +107,10 @@ test('review: list, report, sorting, replay, CSV export', async ({ page }) => {
   await expect(page.getByTestId('session-row')).toHaveCount(0);
   await page.getByTestId('session-search').fill('双十二');
   await expect(row).toBeVisible();
+  await page.getByTestId('status-filter').selectOption('live');
+  await expect(page.getByTestId('session-row')).toHaveCount(0);
+  await page.getByTestId('status-filter').selectOption('ended');
+  await expect(row).toBeVisible();
 
   await row.click();
   await expect(page.getByTestId('report-title')).toHaveText('双十二预热 复盘测试');
@@ -369,4 +373,20 @@ test('review: the OBS recording plays in sync with the replay', async ({ page })
   await expect.poll(() => el.evaluate((v: HTMLVideoElement) => ({ rate: v.playbackRate, paused: v.paused }))).toEqual({ rate: 2, paused: false });
   await page.getByTestId('replay-toggle').click();
   await expect.poll(() => el.evaluate((v: HTMLVideoElement) => v.paused)).toBe(true);
+});
+
+test('review: a live session is provisional and refreshes on demand', async ({ page }) => {
+  const product = (await serve.api('POST', '/api/v1/products', { title: '直播中的商品', price: 3000 })).body;
+  const live = (await serve.api('POST', '/api/v1/sessions', { title: '正在直播 的场次', productIds: [product.id] })).body;
+  await serve.api('PUT', `/api/v1/sessions/${live.id}/metrics/source`, { source: 'ingest' });
+  const t0: number = (await serve.api('POST', `/api/v1/sessions/${live.id}/start`)).body.startedAt;
+  await serve.api('POST', `/api/v1/sessions/${live.id}/events`, { events: [{ type: 'reading', ts: t0 + 10, online: 12, viewersUv: 12 }] });
+
+  await page.goto(`${serve.url}?token=${serve.token}#/review?session=${live.id}`);
+  await expect(page.getByTestId('report-title')).toHaveText('正在直播 的场次', { timeout: 10_000 });
+  await expect(page.getByTestId('sum-gmv')).toHaveText('¥0');
+  await serve.api('POST', `/api/v1/sessions/${live.id}/events`, { events: [{ type: 'order', ts: t0 + 20, orderId: '5550001', amount: 3000, productId: product.id }] });
+  await page.getByTestId('refresh').click();
+  await expect(page.getByTestId('sum-gmv')).toHaveText('¥30');
+  await serve.api('POST', `/api/v1/sessions/${live.id}/end`);
 });

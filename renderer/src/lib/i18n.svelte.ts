@@ -305,6 +305,8 @@ const zh = {
   rNoRecording: '没有可播放的录像',
   rGpm: 'GPM（千次观看成交）',
   rCursor: '回放位置',
+  rRefresh: '刷新',
+  rTooLarge: '文件过大，请改用 HTTP 接口导入：POST',
 } as const;
 
 type Key = keyof typeof zh;
@@ -615,6 +617,8 @@ const en: Record<Key, string> = {
   rNoRecording: 'No playable recording',
   rGpm: 'GPM (GMV per 1000 views)',
   rCursor: 'Replay position',
+  rRefresh: 'Refresh',
+  rTooLarge: 'File too large for this route: import it over HTTP: POST',
 };
 
 export type Lang = 'zh' | 'en';

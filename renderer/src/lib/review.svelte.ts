@@ -51,17 +51,19 @@ class Review {
     this.picked = this.picked.includes(id) ? this.picked.filter((x) => x !== id) : [...this.picked, id].slice(-2);
   }
 
-  async openReport(sessionId: number): Promise<void> {
-    if (this.reportFor === sessionId && this.report) return;
+  async openReport(sessionId: number, fresh = false): Promise<void> {
+    if (!fresh && this.reportFor === sessionId && this.report) return;
     this.pause();
     this.reportFor = sessionId;
-    this.report = null;
+    if (!fresh) this.report = null;
     this.reportError = null;
     try {
       const report = await desk.api.invoke('review.report', { sessionId });
       if (this.reportFor !== sessionId) return;
+      const keep = fresh && this.report?.session.id === sessionId ? this.at : null;
       this.report = report;
-      this.at = replayRange(report).start;
+      // a refresh keeps the replay where it was; a new report starts at the beginning
+      this.at = keep ?? replayRange(report).start;
       this.seekSeq++;
     } catch (error) {
       if (this.reportFor === sessionId) this.reportError = (error as Error).message;
