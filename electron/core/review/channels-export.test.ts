@@ -115,6 +115,18 @@ describe('视频号助手 export import', () => {
     ]);
   });
 
+  it('XLSX errors name the spreadsheet row, and nothing is imported', async () => {
+    const { core } = setup();
+    const file = xlsx([{ name: 'x', rows: [['时间', '在线人数'], ['2026-11-30 20:00', 5], ['2026-11-30 20:01', 6], ['2026-11-30 20:02', 'n/a']] }]);
+    const e = await core.call('review.importChannelsExport', { base64: b64(file) }).catch((x) => x);
+    expect(e.code).toBe('bad_request');
+    expect(e.details.errors).toEqual([{ line: 4, column: '在线人数', message: expect.stringMatching(/not a number/) }]);
+    expect(count(core, 'sessions')).toBe(0);
+    const broken = await core.call('review.importChannelsExport', { base64: b64(file.subarray(0, 200)) }).catch((x) => x);
+    expect(broken.code).toBe('bad_request');
+    expect(broken.message).toMatch(/XLSX/);
+  });
+
   it('a bad file answers 400 over HTTP with every bad cell by line and column, and imports nothing', async () => {
     const dataDir = tempDir();
     const host = await startHost({

@@ -300,9 +300,8 @@ function parseValue(raw: string, col: ColumnMap): number | null | string {
     if (scale === 1 && frac.length <= 2) return Number(int) * 100 + Number(frac.padEnd(2, '0'));
     return Math.round(Number(s) * scale * 100);
   }
-  const n = Number(s) * scale;
-  if (!Number.isInteger(n) && col.field !== 'gmv') return Math.round(n);
-  return n;
+  // counts and fen are whole numbers ("1.25万" people is 12,500)
+  return Math.round(Number(s) * scale);
 }
 
 function parseDuration(s: string, unit: ColumnMap['unit']): number | string {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root, tempDir } from '../../../tests/helpers/serve.ts';
 import { startHost, type RunningHost } from '../host.ts';
 import { ReviewModule } from './module.ts';
-import { parseRange, recordingFiles } from './recording.ts';
+import { parseRange, recordingFiles, recordings } from './recording.ts';
 
 const SIZE = 300_000;
 let host: RunningHost;
@@ -40,6 +40,9 @@ beforeAll(async () => {
   ev.run(sessionId, 6000, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, null);
   ev.run(sessionId, 9000, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, path.join(dir, 'second.mkv'));
   ev.run(sessionId, 9500, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(dir, 'gone.mp4'));
+  ev.run(sessionId, 9600, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, null);
+  // what a crafted bundle could carry: an existing file that is not a video
+  ev.run(sessionId, 9900, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(dir, 'livecue.sqlite'));
 });
 
 afterAll(async () => {
@@ -56,6 +59,13 @@ describe('recording route', () => {
       { path: path.join(dir, 'show.mp4'), startedAt: 1000 },
       { path: path.join(dir, 'second.mkv'), startedAt: 6000 },
       { path: path.join(dir, 'gone.mp4'), startedAt: 9500 },
+      { path: path.join(dir, 'livecue.sqlite'), startedAt: 9900 },
+    ]);
+    expect(recordings(host.core.db, sessionId).map((r) => [r.available, r.sizeBytes])).toEqual([
+      [true, SIZE],
+      [true, 10],
+      [false, null],
+      [true, expect.any(Number)],
     ]);
   });
 
@@ -120,9 +130,12 @@ describe('recording route', () => {
     const gone = await get({}, 2);
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error: { message: string } }).error.message).toMatch(/gone.mp4/);
-    const past = await get({}, 3);
+    const notVideo = await get({}, 3);
+    expect(notVideo.status).toBe(404);
+    expect(((await notVideo.json()) as { error: { message: string } }).error.message).toMatch(/not a video file/);
+    const past = await get({}, 4);
     expect(past.status).toBe(404);
-    expect(((await past.json()) as { error: { message: string } }).error.message).toMatch(/3 recording/);
+    expect(((await past.json()) as { error: { message: string } }).error.message).toMatch(/4 recording/);
     expect((await fetch(`${host.url}api/v1/sessions/9999/recording?i=0`, { headers: { authorization: `Bearer ${host.core.token}` } })).status).toBe(404);
   });
 });

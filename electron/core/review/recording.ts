@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { ReportRecording } from '../../../shared/protocol/review.ts';
 import { CoreError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 
@@ -46,6 +47,18 @@ export function recordingFiles(db: Db, sessionId: number): RecordingFile[] {
   return files;
 }
 
+/** The report's view of the recordings: whether the route can serve each file now, and its size. */
+export function recordings(db: Db, sessionId: number): ReportRecording[] {
+  return recordingFiles(db, sessionId).map((f) => {
+    try {
+      const stat = fs.statSync(f.path);
+      return { ...f, available: stat.isFile(), sizeBytes: stat.isFile() ? stat.size : null };
+    } catch {
+      return { ...f, available: false, sizeBytes: null };
+    }
+  });
+}
+
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
 
 /**
@@ -71,6 +84,9 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 /** Answers GET/HEAD for one file: 200 whole, 206 one range, 416 outside the file; 404 when the file has gone. */
 export function serveFile(req: IncomingMessage, res: ServerResponse, file: string): void {
+  // paths come from the database, and an imported bundle can put any path there: only video files are ever served
+  const type = TYPES[path.extname(file).toLowerCase()];
+  if (!type) throw new CoreError('not_found', `不是视频文件 / not a video file: ${path.basename(file)}`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -80,7 +96,7 @@ export function serveFile(req: IncomingMessage, res: ServerResponse, file: strin
   if (!stat.isFile()) throw new CoreError('not_found', `录像不是文件 / the recording path is not a file: ${path.basename(file)}`);
   const size = stat.size;
   const headers: Record<string, string | number> = {
-    'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': type,
     'accept-ranges': 'bytes',
     'cache-control': 'no-store',
     'last-modified': stat.mtime.toUTCString(),
