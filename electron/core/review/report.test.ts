@@ -238,10 +238,36 @@ describe('review.report timeline, summary, pushes, recordings', () => {
     expect(after).not.toBe(first);
     expect(after.summary.gmv).toBe(50700);
     t.core.emit({ type: 'review.imported', sessionId: s.id });
-    expect(await t.core.call('review.report', { sessionId: s.id })).not.toBe(after);
+    const imported = await t.core.call('review.report', { sessionId: s.id });
+    expect(imported).not.toBe(after);
+    expect(await t.core.call('review.report', { sessionId: s.id })).toBe(imported);
+    // the recording file disappears: the cached report no longer says it is available
+    const file = path.join(tempDir(), 'rec.mkv');
+    fs.writeFileSync(file, 'x');
+    t.core.db.prepare("INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', 'stopped', 0, ?)").run(s.id, at(419), file);
+    const withFile = await t.core.call('review.report', { sessionId: s.id });
+    expect(withFile.recordings[0]!.available).toBe(true);
+    expect(await t.core.call('review.report', { sessionId: s.id })).toBe(withFile);
+    fs.rmSync(file);
+    expect((await t.core.call('review.report', { sessionId: s.id })).recordings[0]!.available).toBe(false);
   });
 
-  it('a live session is provisional and never cached', async () => {
+  it('a report whose push lift window is still open is not cached', async () => {
+    const t = setup();
+    const { s, at } = await constructed(t);
+    const db = t.core.db;
+    const ch = Number(db.prepare("INSERT INTO push_channels (kind, name, url, created_at) VALUES ('webhook', 'g', 'https://example.com/h', 0)").run().lastInsertRowid);
+    const pushId = Number(db.prepare("INSERT INTO pushes (session_id, trigger, format, title, text, created_at) VALUES (?, 'manual', 'text', 't', 'x', ?)").run(s.id, at(400)).lastInsertRowid);
+    db.prepare("INSERT INTO push_deliveries (push_id, channel_id, part, body, status, next_attempt_at, sent_at, updated_at) VALUES (?, ?, 'message', '{}', 'sent', 0, ?, 0)").run(pushId, ch, at(400));
+    const early = await t.core.call('review.report', { sessionId: s.id });
+    expect(early.pushes[0]!.afterPerMin).toBeNull();
+    t.advance(at(700) - t.now);
+    const later = await t.core.call('review.report', { sessionId: s.id });
+    expect(later.pushes[0]!.afterPerMin).not.toBeNull();
+    expect(await t.core.call('review.report', { sessionId: s.id })).toBe(later);
+  });
+
+  it('a live or draft session is provisional and never cached', async () => {
     const t = setup();
     const p = await t.core.call('product.create', { title: 'X', price: 100 });
     const s = await t.core.call('session.create', { title: 'live', productIds: [p.id] });
@@ -250,6 +276,11 @@ describe('review.report timeline, summary, pushes, recordings', () => {
     expect(one.provisional).toBe(true);
     expect(one.summary.lines.at(-1)).toBe('直播仍在进行，以上为实时数据');
     expect(await t.core.call('review.report', { sessionId: s.id })).not.toBe(one);
+    const draft = await t.core.call('session.create', { title: 'draft' });
+    const d = await t.core.call('review.report', { sessionId: draft.id });
+    expect(d).toMatchObject({ provisional: true, online: [], timeline: [], products: [], recordings: [] });
+    expect(d.summary).toMatchObject({ durationMs: null, gmv: 0, worstDrop: null, best: null });
+    expect(d.summary.lines[0]).toBe('本场尚未开播，暂无数据');
   });
 
   it('an unknown session is not_found', async () => {

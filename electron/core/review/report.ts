@@ -131,7 +131,8 @@ function statements(db: Db) {
             FROM metric_minutes WHERE session_id = @s) AS m,
          (SELECT max(updated_at) FROM metric_products WHERE session_id = @s) AS p,
          (SELECT count(*) || ':' || max(d.updated_at) FROM push_deliveries d JOIN pushes q ON q.id = d.push_id WHERE q.session_id = @s) AS d,
-         (SELECT count(*) || ':' || max(id) FROM session_markers WHERE session_id = @s) AS k`,
+         (SELECT count(*) || ':' || max(id) FROM session_markers WHERE session_id = @s) AS k,
+         (SELECT count(*) || ':' || max(id) FROM stream_events WHERE session_id = @s) AS e`,
     ),
   };
 }
@@ -143,6 +144,8 @@ export class ReportBuilder {
   private readonly cache = new Map<number, { fingerprint: string; report: SessionReport }>();
   /** first delivery time per push of the report being built (its marker time) */
   private readonly pushAt = new Map<number, number>();
+  /** set while building when a push's lift window is still open */
+  private liftPending = false;
 
   constructor(core: Core) {
     this.core = core;
@@ -161,16 +164,21 @@ export class ReportBuilder {
     const ended = session.status === 'ended';
     const fingerprint = ended ? this.fingerprint(sessionId) : '';
     const hit = this.cache.get(sessionId);
-    if (ended && hit && hit.fingerprint === fingerprint) return hit.report;
+    // a recording moved or deleted since also counts as a change (cheap: a few rows and stat calls)
+    if (ended && hit && hit.fingerprint === fingerprint && sameRecordings(hit.report.recordings, recordingsOf(this.sql.streamEvents.all(sessionId)))) {
+      return hit.report;
+    }
+    this.liftPending = false;
     const report = await this.build(session);
-    if (ended) this.cache.set(sessionId, { fingerprint, report });
+    // a push whose "after" window has not passed yet gets its lift later: such a report is not kept
+    if (ended && !this.liftPending) this.cache.set(sessionId, { fingerprint, report });
     else this.cache.delete(sessionId);
     return report;
   }
 
   private fingerprint(sessionId: number): string {
     const r = this.sql.fingerprint.get({ s: sessionId })!;
-    return `${r.m}|${r.p}|${r.d}|${r.k}`;
+    return `${r.m}|${r.p}|${r.d}|${r.k}|${r.e}`;
   }
 
   private async build(session: SessionSummary): Promise<SessionReport> {
@@ -435,6 +443,7 @@ export class ReportBuilder {
       const at = p.first_sent;
       // same definition as the push module: only a delivered push has a lift, and "after" once its window has passed
       const before = at !== null ? this.metrics.newViewersPerMinute(sessionId, at - LIFT_WINDOW_MS, at) : null;
+      if (at !== null && now < at + LIFT_WINDOW_MS) this.liftPending = true;
       const after = at !== null && now >= at + LIFT_WINDOW_MS ? this.metrics.newViewersPerMinute(sessionId, at, at + LIFT_WINDOW_MS) : null;
       return {
         pushId: p.id,
@@ -463,6 +472,10 @@ export class ReportBuilder {
     for (const m of this.sql.markers.all(sessionId)) out.push({ ts: m.ts, kind: m.kind, label: m.label });
     return out.sort((a, b) => a.ts - b.ts);
   }
+}
+
+function sameRecordings(a: ReportRecording[], b: ReportRecording[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.path === b[i]!.path && r.available === b[i]!.available && r.sizeBytes === b[i]!.sizeBytes);
 }
 
 /** OBS output states worth a marker (starting/stopping are transient). */
