@@ -17,6 +17,11 @@ export function readToken(): string | null {
   return localStorage.getItem(TOKEN_KEY);
 }
 
+/** the token this device uses, for URLs a header cannot go with (a <video> src) */
+export function storedToken(): string {
+  return localStorage.getItem(TOKEN_KEY) ?? '';
+}
+
 export function saveToken(token: string): void {
   localStorage.setItem(TOKEN_KEY, token.trim());
 }

@@ -14,3 +14,9 @@ class Route {
   }
 }
 export const route = new Route();
+
+/** #/review?session=3: sets the hash, which the hashchange listener reads back */
+export function navigate(path: string, params: Record<string, string | number> = {}): void {
+  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  location.hash = `#${path}${query ? `?${query}` : ''}`;
+}
