@@ -127,8 +127,9 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
-async function soakBench() {
-  const serve = await startServe({ args: ['--no-demo'] });
+export async function soakBench() {
+  // the debug route only reports; it changes nothing the serve child does
+  const serve = await startServe({ args: ['--no-demo'], env: { LIVECUE_DEBUG_MEMORY: '1' } });
   try {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) ids.push((await serve.api('POST', '/api/v1/products', { title: `P${i}`, price: 5900 + i * 1000, hot: i === 0 })).body.id);
@@ -141,8 +142,12 @@ async function soakBench() {
       return ((snap.lastEventAt ?? startMs) - startMs) / 3_600_000;
     };
     const pid = serve.proc.pid!;
-    const samples: { h: number; rssKb: number }[] = [];
+    const samples: { h: number; rssKb: number; heapUsedKb: number; heapTotalKb: number; externalKb: number }[] = [];
+    const memory = async () => (await serve.api('GET', '/api/v1/debug/memory')).body as { process: NodeJS.MemoryUsage } & Record<string, unknown>;
+    const kb = (b: number) => Math.round(b / 1024);
     let after1h = 0;
+    let heapAfter1h = 0;
+    let heapAfterWarmup = 0;
     // at 600× the first simulated hour is 6 s of wall time, before V8 has sized its heap for the ingest rate:
     // also report growth from the first sample taken after 20 s of wall time (V8 warm-up), side by side
     const wallStart = performance.now();
@@ -153,10 +158,15 @@ async function soakBench() {
       await new Promise((r) => setTimeout(r, 1000));
       const h = await simHours();
       const rss = rssKb(pid);
-      samples.push({ h: +h.toFixed(2), rssKb: rss });
-      if (!after1h && h >= 1) after1h = rss;
+      const mem = (await memory()).process;
+      samples.push({ h: +h.toFixed(2), rssKb: rss, heapUsedKb: kb(mem.heapUsed), heapTotalKb: kb(mem.heapTotal), externalKb: kb(mem.external) });
+      if (!after1h && h >= 1) {
+        after1h = rss;
+        heapAfter1h = kb(mem.heapUsed);
+      }
       if (!afterWarmup && h >= 1 && performance.now() - wallStart >= 20_000) {
         afterWarmup = rss;
+        heapAfterWarmup = kb(mem.heapUsed);
         warmupH = h;
       }
       // the producer keeps pinning (every ~5 simulated minutes at 600×: every 0.5 s of wall time → once a second here)
@@ -165,6 +175,8 @@ async function soakBench() {
       if (samples.length > 150) throw new Error('soak: the simulator did not reach 8 h in 150 s');
     }
     const end = rssKb(pid);
+    const endMemory = await memory();
+    const heapEnd = kb(endMemory.process.heapUsed);
     const snap = (await serve.api('GET', `/api/v1/sessions/${s.id}/metrics`)).body;
     progress(`soak: 8 h simulated, rss after 1 h ${after1h} kB, at 8 h ${end} kB, ${snap.counts.orders} orders, ${snap.counts.joins} joins`);
     return {
@@ -173,6 +185,13 @@ async function soakBench() {
       rssGrowthPctAfterWarmup: +(((end - afterWarmup) / afterWarmup) * 100).toFixed(1),
       warmupSimulatedHours: +warmupH.toFixed(2),
       rssAt8hKb: end,
+      // what grows inside the process: V8's live heap (heapUsed, sampled right after a request, so it includes garbage
+      // not yet collected) beside RSS
+      heapUsedGrowthPct: +(((heapEnd - heapAfter1h) / heapAfter1h) * 100).toFixed(1),
+      heapUsedGrowthPctAfterWarmup: +(((heapEnd - heapAfterWarmup) / heapAfterWarmup) * 100).toFixed(1),
+      heapUsedAfter1hKb: heapAfter1h,
+      heapUsedAt8hKb: heapEnd,
+      memoryAt8h: endMemory,
       simulatedHours: 8,
       timeScale: 600,
       events: Object.values(snap.counts as Record<string, number>).reduce((a, b) => a + b, 0),

@@ -104,6 +104,12 @@ export class Simulator implements MetricsSource {
     this.pushStrength = reach ? Math.min(6, 1 + reach / 500) : 2;
   }
 
+  sizes(): Record<string, number> {
+    let leavingIds = 0;
+    for (const list of this.leaving.values()) leavingIds += list.length;
+    return { present: this.present.size, leavingSeconds: this.leaving.size, leavingIds, funnels: this.funnels.size };
+  }
+
   /** simulated time now (ms) */
   get now(): number {
     return this.simNow;
