@@ -142,12 +142,15 @@ export async function soakBench() {
       return ((snap.lastEventAt ?? startMs) - startMs) / 3_600_000;
     };
     const pid = serve.proc.pid!;
-    const samples: { h: number; rssKb: number; heapUsedKb: number; heapTotalKb: number; externalKb: number }[] = [];
-    const memory = async () => (await serve.api('GET', '/api/v1/debug/memory')).body as { process: NodeJS.MemoryUsage } & Record<string, unknown>;
+    const samples: { h: number; rssKb: number; heapUsedKb: number; heapTotalKb: number; newSpaceKb: number; externalKb: number }[] = [];
+    type Memory = { process: NodeJS.MemoryUsage; heapSpaces: Record<string, [used: number, committed: number]> } & Record<string, unknown>;
+    const memory = async () => (await serve.api('GET', '/api/v1/debug/memory')).body as Memory;
     const kb = (b: number) => Math.round(b / 1024);
     let after1h = 0;
     let heapAfter1h = 0;
     let heapAfterWarmup = 0;
+    let heapTotalAfter1h = 0;
+    let newSpaceAfter1h = 0;
     // at 600× the first simulated hour is 6 s of wall time, before V8 has sized its heap for the ingest rate:
     // also report growth from the first sample taken after 20 s of wall time (V8 warm-up), side by side
     const wallStart = performance.now();
@@ -158,11 +161,15 @@ export async function soakBench() {
       await new Promise((r) => setTimeout(r, 1000));
       const h = await simHours();
       const rss = rssKb(pid);
-      const mem = (await memory()).process;
-      samples.push({ h: +h.toFixed(2), rssKb: rss, heapUsedKb: kb(mem.heapUsed), heapTotalKb: kb(mem.heapTotal), externalKb: kb(mem.external) });
+      const all = await memory();
+      const mem = all.process;
+      const newSpace = kb(all.heapSpaces.new_space?.[1] ?? 0);
+      samples.push({ h: +h.toFixed(2), rssKb: rss, heapUsedKb: kb(mem.heapUsed), heapTotalKb: kb(mem.heapTotal), newSpaceKb: newSpace, externalKb: kb(mem.external) });
       if (!after1h && h >= 1) {
         after1h = rss;
         heapAfter1h = kb(mem.heapUsed);
+        heapTotalAfter1h = kb(mem.heapTotal);
+        newSpaceAfter1h = newSpace;
       }
       if (!afterWarmup && h >= 1 && performance.now() - wallStart >= 20_000) {
         afterWarmup = rss;
@@ -185,8 +192,13 @@ export async function soakBench() {
       rssGrowthPctAfterWarmup: +(((end - afterWarmup) / afterWarmup) * 100).toFixed(1),
       warmupSimulatedHours: +warmupH.toFixed(2),
       rssAt8hKb: end,
-      // what grows inside the process: V8's live heap (heapUsed, sampled right after a request, so it includes garbage
-      // not yet collected) beside RSS
+      // what grows inside the process, beside RSS: V8's heap in use (heapUsed: sampled at any moment, so it includes
+      // garbage not yet collected, up to a young generation's worth), V8's committed heap (heapTotal) and, of that, the
+      // young generation (new space), which V8 sizes up under a sustained allocation rate
+      heapTotalAfter1hKb: heapTotalAfter1h,
+      heapTotalAt8hKb: kb(endMemory.process.heapTotal),
+      newSpaceAfter1hKb: newSpaceAfter1h,
+      newSpaceAt8hKb: kb(endMemory.heapSpaces.new_space?.[1] ?? 0),
       heapUsedGrowthPct: +(((heapEnd - heapAfter1h) / heapAfter1h) * 100).toFixed(1),
       heapUsedGrowthPctAfterWarmup: +(((heapEnd - heapAfterWarmup) / heapAfterWarmup) * 100).toFixed(1),
       heapUsedAfter1hKb: heapAfter1h,
