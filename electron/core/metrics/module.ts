@@ -262,7 +262,14 @@ export class MetricsModule implements CoreModule {
     };
     const aggs: Record<string, Record<string, number>> = {};
     for (const [id, a] of this.aggs) {
-      aggs[id] = { present: a.present.size, minutes: a.minutes.size, segments: a.segments.length, recentOnline: a.recentOnline.length, pendingOnline: a.pendingOnline.length, products: a.products.size };
+      aggs[id] = {
+        present: a.present.size,
+        minutes: a.minutes.size,
+        segments: a.segments.length,
+        recentOnline: a.recentOnline.length,
+        pendingOnline: a.pendingOnline.length,
+        products: a.products.size,
+      };
     }
     const sources: Record<string, Record<string, number>> = {};
     for (const [id, r] of this.running) sources[id] = r.sizes?.() ?? {};
