@@ -127,8 +127,9 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
-async function soakBench() {
-  const serve = await startServe({ args: ['--no-demo'] });
+export async function soakBench() {
+  // the debug route only reports; it changes nothing the serve child does
+  const serve = await startServe({ args: ['--no-demo'], env: { LIVECUE_DEBUG_MEMORY: '1' } });
   try {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) ids.push((await serve.api('POST', '/api/v1/products', { title: `P${i}`, price: 5900 + i * 1000, hot: i === 0 })).body.id);
@@ -141,8 +142,15 @@ async function soakBench() {
       return ((snap.lastEventAt ?? startMs) - startMs) / 3_600_000;
     };
     const pid = serve.proc.pid!;
-    const samples: { h: number; rssKb: number }[] = [];
+    const samples: { h: number; rssKb: number; heapUsedKb: number; heapTotalKb: number; newSpaceKb: number; externalKb: number }[] = [];
+    type Memory = { process: NodeJS.MemoryUsage; heapSpaces: Record<string, [used: number, committed: number]> } & Record<string, unknown>;
+    const memory = async () => (await serve.api('GET', '/api/v1/debug/memory')).body as Memory;
+    const kb = (b: number) => Math.round(b / 1024);
     let after1h = 0;
+    let heapAfter1h = 0;
+    let heapAfterWarmup = 0;
+    let heapTotalAfter1h = 0;
+    let newSpaceAfter1h = 0;
     // at 600× the first simulated hour is 6 s of wall time, before V8 has sized its heap for the ingest rate:
     // also report growth from the first sample taken after 20 s of wall time (V8 warm-up), side by side
     const wallStart = performance.now();
@@ -153,10 +161,19 @@ async function soakBench() {
       await new Promise((r) => setTimeout(r, 1000));
       const h = await simHours();
       const rss = rssKb(pid);
-      samples.push({ h: +h.toFixed(2), rssKb: rss });
-      if (!after1h && h >= 1) after1h = rss;
+      const all = await memory();
+      const mem = all.process;
+      const newSpace = kb(all.heapSpaces.new_space?.[1] ?? 0);
+      samples.push({ h: +h.toFixed(2), rssKb: rss, heapUsedKb: kb(mem.heapUsed), heapTotalKb: kb(mem.heapTotal), newSpaceKb: newSpace, externalKb: kb(mem.external) });
+      if (!after1h && h >= 1) {
+        after1h = rss;
+        heapAfter1h = kb(mem.heapUsed);
+        heapTotalAfter1h = kb(mem.heapTotal);
+        newSpaceAfter1h = newSpace;
+      }
       if (!afterWarmup && h >= 1 && performance.now() - wallStart >= 20_000) {
         afterWarmup = rss;
+        heapAfterWarmup = kb(mem.heapUsed);
         warmupH = h;
       }
       // the producer keeps pinning (every ~5 simulated minutes at 600×: every 0.5 s of wall time → once a second here)
@@ -165,6 +182,8 @@ async function soakBench() {
       if (samples.length > 150) throw new Error('soak: the simulator did not reach 8 h in 150 s');
     }
     const end = rssKb(pid);
+    const endMemory = await memory();
+    const heapEnd = kb(endMemory.process.heapUsed);
     const snap = (await serve.api('GET', `/api/v1/sessions/${s.id}/metrics`)).body;
     progress(`soak: 8 h simulated, rss after 1 h ${after1h} kB, at 8 h ${end} kB, ${snap.counts.orders} orders, ${snap.counts.joins} joins`);
     return {
@@ -173,6 +192,18 @@ async function soakBench() {
       rssGrowthPctAfterWarmup: +(((end - afterWarmup) / afterWarmup) * 100).toFixed(1),
       warmupSimulatedHours: +warmupH.toFixed(2),
       rssAt8hKb: end,
+      // what grows inside the process, beside RSS: V8's heap in use (heapUsed: sampled at any moment, so it includes
+      // garbage not yet collected, up to a young generation's worth), V8's committed heap (heapTotal) and, of that, the
+      // young generation (new space), which V8 sizes up under a sustained allocation rate
+      heapTotalAfter1hKb: heapTotalAfter1h,
+      heapTotalAt8hKb: kb(endMemory.process.heapTotal),
+      newSpaceAfter1hKb: newSpaceAfter1h,
+      newSpaceAt8hKb: kb(endMemory.heapSpaces.new_space?.[1] ?? 0),
+      heapUsedGrowthPct: +(((heapEnd - heapAfter1h) / heapAfter1h) * 100).toFixed(1),
+      heapUsedGrowthPctAfterWarmup: +(((heapEnd - heapAfterWarmup) / heapAfterWarmup) * 100).toFixed(1),
+      heapUsedAfter1hKb: heapAfter1h,
+      heapUsedAt8hKb: heapEnd,
+      memoryAt8h: endMemory,
       simulatedHours: 8,
       timeScale: 600,
       events: Object.values(snap.counts as Record<string, number>).reduce((a, b) => a + b, 0),

@@ -153,3 +153,88 @@ describe('metrics ingest', () => {
     expect(hot.session.gmv).toBeGreaterThan(x.session.gmv);
   });
 });
+
+describe('metrics memory (the 8-hour soak)', () => {
+  it('the simulated room stays bounded and consistent: every leave closes an open visit, online = joins − leaves', async () => {
+    const { core, metrics } = setup();
+    const { s, a } = await liveSession(core);
+    await core.call('session.pin', { sessionId: s.id, productId: a.id });
+    const state = await core.call('session.get', { sessionId: s.id });
+    const open = new Set<string>();
+    let badLeave = 0;
+    let doubleJoin = 0;
+    let onlineMismatch = 0;
+    const sim = new Simulator(
+      {
+        sessionId: s.id,
+        ingest: (events) => {
+          for (const e of events) {
+            if (e.type === 'join') {
+              if (open.has(e.viewerId)) doubleJoin++;
+              open.add(e.viewerId);
+            } else if (e.type === 'leave') {
+              if (!open.delete(e.viewerId)) badLeave++;
+            } else if (e.type === 'reading' && e.online !== open.size) onlineMismatch++;
+          }
+          return metrics.ingest(s.id, events);
+        },
+        now: () => core.now(),
+        log: () => {},
+        session: () => state,
+        product: (id) => core.products.getIncludingDeleted(id),
+        productBySku: () => null,
+      },
+      { seed: 3, arrivalsPerSecond: 20 },
+    );
+    sim.start();
+    sim.stop();
+    sim.step(4 * 3600);
+    expect(badLeave).toBe(0);
+    expect(doubleJoin).toBe(0);
+    expect(onlineMismatch).toBe(0);
+    const sizes = sim.sizes();
+    const snap = metrics.snapshot(s.id);
+    // open visits: the simulator, the aggregate and an outside count agree, and stay near arrivals × mean dwell
+    expect(sizes.present).toBe(open.size);
+    expect(sizes.leavingIds).toBe(open.size);
+    expect(snap.session.onlineNow).toBe(open.size);
+    expect((metrics.memory().aggs as Record<string, { present: number }>)[s.id]!.present).toBe(open.size);
+    expect(open.size).toBeGreaterThan(1000);
+    expect(open.size).toBeLessThan(20 * 1.1 * 400);
+    // one byte per viewer ever created, grown by doubling
+    expect(sizes.inRoomBytes).toBeLessThanOrEqual(2 * Math.max(1024, snap.counts.joins));
+  });
+
+  it('a duplicate in the middle of a batch drops only itself: the events around it reach SQLite and the aggregate', async () => {
+    const { core } = setup();
+    const { s, a } = await liveSession(core);
+    const ts = core.now();
+    const order = { type: 'order', ts, orderId: '3705115058471208928', amount: 6900, productId: a.id };
+    const r = await core.call('metrics.ingest', {
+      sessionId: s.id,
+      events: [{ type: 'join', ts, viewerId: 'u1' }, order, order, { type: 'comment', ts, text: '多少钱？' }, { type: 'order', ts, orderId: '2', amount: 100, productId: a.id }],
+    });
+    expect(r).toEqual({ stored: 4, duplicates: 1 });
+    const snap = await core.call('metrics.snapshot', { sessionId: s.id });
+    expect(snap.counts).toMatchObject({ joins: 1, orders: 2, comments: 1 });
+    expect(snap.session.gmv).toBe(7000);
+  });
+
+  it('memory(): the process figures and every in-memory map of the domain, per session', async () => {
+    const { core, metrics } = setup();
+    const { s } = await liveSession(core);
+    metrics.ingest(s.id, [
+      { type: 'join', ts: core.now(), viewerId: 'u1' },
+      { type: 'join', ts: core.now(), viewerId: 'u2' },
+      { type: 'leave', ts: core.now() + 1000, viewerId: 'u1' },
+    ]);
+    const m = metrics.memory() as {
+      process: NodeJS.MemoryUsage;
+      sqlite: { cacheSize: number; walBytes: number; dbBytes: number };
+      aggs: Record<string, { present: number; minutes: number }>;
+    };
+    expect(m.process.heapUsed).toBeGreaterThan(0);
+    expect(m.sqlite.dbBytes).toBeGreaterThan(0);
+    expect(m.aggs[s.id]).toMatchObject({ present: 1, minutes: 1 });
+  });
+});

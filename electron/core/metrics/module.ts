@@ -1,6 +1,8 @@
 // The metrics domain: ingest (all or nothing per batch, answered after commit), the running aggregate per session, the
 // live snapshot and chart series, pluggable sources per session, the WeChat push callback, and a 1 Hz tick per live
 // session. Push domain hook: call `metrics.notifyPush` or emit a core event `{ type: 'push.sent', sessionId?, reach? }`.
+import fs from 'node:fs';
+import v8 from 'node:v8';
 import type { SessionState } from '../../../shared/domain.ts';
 import {
   type AlertConfig,
@@ -138,6 +140,8 @@ export class MetricsModule implements CoreModule {
     server.route('PUT', '/api/v1/sessions/:id/metrics/source', (c) =>
       this.core.invoke('metrics.setSource', { ...(c.body as object), sessionId: id(c.params.id) }),
     );
+    // debug only (LIVECUE_DEBUG_MEMORY=1): what the process and this domain hold, for the soak benchmark
+    if (this.env.env.LIVECUE_DEBUG_MEMORY === '1') server.route('GET', '/api/v1/debug/memory', () => this.memory());
     const reply = (res: import('node:http').ServerResponse, status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(body);
@@ -244,6 +248,53 @@ export class MetricsModule implements CoreModule {
     else if (state.status !== 'live') this.stopSource(state.id);
     this.running.get(state.id)?.onSession?.(state);
     if (state.status === 'ended' && agg) this.emitTick(state.id, agg);
+  }
+
+  /** process memory, SQLite's settings and file sizes, and the size of every in-memory map of this domain */
+  memory(): Record<string, unknown> {
+    const db = this.core.db;
+    const fileSize = (suffix: string) => {
+      try {
+        return fs.statSync(this.core.dbPath + suffix).size;
+      } catch {
+        return 0;
+      }
+    };
+    const aggs: Record<string, Record<string, number>> = {};
+    for (const [id, a] of this.aggs) {
+      aggs[id] = {
+        present: a.present.size,
+        minutes: a.minutes.size,
+        segments: a.segments.length,
+        recentOnline: a.recentOnline.length,
+        pendingOnline: a.pendingOnline.length,
+        products: a.products.size,
+      };
+    }
+    const sources: Record<string, Record<string, number>> = {};
+    for (const [id, r] of this.running) sources[id] = r.sizes?.() ?? {};
+    return {
+      process: process.memoryUsage(),
+      // per V8 space: [used, committed] bytes
+      heapSpaces: Object.fromEntries(
+        v8
+          .getHeapSpaceStatistics()
+          .filter((s) => s.space_size > 0)
+          .map((s) => [s.space_name, [s.space_used_size, s.space_size]]),
+      ),
+      sqlite: {
+        cacheSize: db.pragma('cache_size', { simple: true }),
+        mmapSize: db.pragma('mmap_size', { simple: true }),
+        pageSize: db.pragma('page_size', { simple: true }),
+        pageCount: db.pragma('page_count', { simple: true }),
+        dbBytes: fileSize(''),
+        walBytes: fileSize('-wal'),
+        shmBytes: fileSize('-shm'),
+      },
+      maps: { aggs: this.aggs.size, states: this.states.size, lastTick: this.lastTick.size, segCache: this.segCache.size, sourceCache: this.sourceCache.size },
+      aggs,
+      sources,
+    };
   }
 
   // ── sources ─────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -184,9 +184,11 @@ export class MetricsStore {
 
   /** Raw rows of one batch; answers which events were new (a known order id is a duplicate). Runs inside the caller's transaction. */
   insertEvents(sessionId: number, events: MetricEvent[]): MetricEvent[] {
-    const stored: MetricEvent[] = [];
+    // copied only once a duplicate shows up: most batches store every event (less garbage on the ingest path)
+    let stored: MetricEvent[] | null = null;
     const s = this.sql;
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
       switch (e.type) {
         case 'reading':
           s.reading.run(
@@ -200,7 +202,10 @@ export class MetricsStore {
           );
           break;
         case 'order':
-          if (s.order.run(sessionId, e.orderId, e.ts, e.amount, productKey(e.productId), e.sku ?? null, e.status).changes === 0) continue;
+          if (s.order.run(sessionId, e.orderId, e.ts, e.amount, productKey(e.productId), e.sku ?? null, e.status).changes === 0) {
+            stored ??= events.slice(0, i);
+            continue;
+          }
           break;
         case 'comment':
           s.comment.run(sessionId, e.ts, e.text);
@@ -210,9 +215,9 @@ export class MetricsStore {
           s.presence.run(sessionId, e.ts, e.viewerId, e.type === 'join' ? 1 : 0);
           break;
       }
-      stored.push(e);
+      stored?.push(e);
     }
-    return stored;
+    return stored ?? events;
   }
 
   writeRollups(sessionId: number, delta: RollupDelta): void {

@@ -27,4 +27,6 @@ export interface MetricsSource {
   onSession?(state: SessionState): void;
   /** a push reached viewers (WeCom/DingTalk/Feishu groups) */
   onPush?(reach: number | undefined): void;
+  /** sizes of the source's own in-memory state (the memory debug route) */
+  sizes?(): Record<string, number>;
 }
