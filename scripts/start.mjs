@@ -6,6 +6,8 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
+/** V8 flags for the long-running core (see scripts/node-flags.json) */
+const nodeFlags = JSON.parse(fs.readFileSync(path.join(root, 'scripts/node-flags.json'), 'utf8')).node;
 
 console.log('livecue: 构建界面 building the UI…');
 const build = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
@@ -32,7 +34,7 @@ function electronBlocker() {
 
 function serveInstead(reason) {
   console.log(`livecue: Electron 无法启动，改用浏览器模式 / Electron cannot start: ${reason} — serving the same UI in browser mode instead.`);
-  const child = spawn(process.execPath, [path.join(root, 'electron/core/serve.ts'), ...args], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, 'electron/core/serve.ts'), ...args], { cwd: root, stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code) => process.exit(code ?? 0));
 }
@@ -45,7 +47,7 @@ if (blocker) {
   const binary = path.join(dir, 'dist', fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim());
   const started = Date.now();
   let stderr = '';
-  const app = spawn(binary, [root, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+  const app = spawn(binary, [`--js-flags=${nodeFlags.join(' ')}`, root, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
   app.stderr.on('data', (d) => {
     stderr += d;
     process.stderr.write(d);

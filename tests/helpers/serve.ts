@@ -17,6 +17,9 @@ export interface Served {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+/** the V8 flags the product launches serve with (scripts/node-flags.json), so tests and benches run it the same way */
+const NODE_FLAGS: string[] = JSON.parse(fs.readFileSync(path.join(root, 'scripts/node-flags.json'), 'utf8')).node;
+
 export function tempDir(prefix = 'livecue-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -25,7 +28,7 @@ export async function startServe(options: { dataDir?: string; args?: string[]; e
   const dataDir = options.dataDir ?? tempDir();
   const proc = spawn(
     process.execPath,
-    [path.join(root, 'electron/core/serve.ts'), '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])],
+    [...NODE_FLAGS, path.join(root, 'electron/core/serve.ts'), '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])],
     { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

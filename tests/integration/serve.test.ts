@@ -1,8 +1,26 @@
 // `npm run serve` as a user runs it: start-up time, LAN sharing switch, token from the environment.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServe } from '../helpers/serve.ts';
+import { root, startServe } from '../helpers/serve.ts';
 
 describe('serve mode', () => {
+  it('every launcher runs the core with the same V8 flags (npm run serve, npm start, tests)', async () => {
+    const flags: string[] = JSON.parse(fs.readFileSync(path.join(root, 'scripts/node-flags.json'), 'utf8')).node;
+    expect(flags.length).toBeGreaterThan(0);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg.scripts.serve).toBe(`node ${flags.join(' ')} electron/core/serve.ts`);
+    // the running serve child really has them
+    const s = await startServe({ env: { LIVECUE_DEBUG_MEMORY: '1' } });
+    try {
+      const mem = await s.api('GET', '/api/v1/debug/memory');
+      expect(mem.status).toBe(200);
+      expect(mem.body.execArgv).toEqual(expect.arrayContaining(flags));
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('answers /api/v1/health within 5 s of being launched', async () => {
     const t0 = performance.now();
     const s = await startServe();

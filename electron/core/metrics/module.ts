@@ -275,6 +275,8 @@ export class MetricsModule implements CoreModule {
     for (const [id, r] of this.running) sources[id] = r.sizes?.() ?? {};
     return {
       process: process.memoryUsage(),
+      /** the V8 flags this process was started with (scripts/node-flags.json) */
+      execArgv: process.execArgv,
       // per V8 space: [used, committed] bytes
       heapSpaces: Object.fromEntries(
         v8
