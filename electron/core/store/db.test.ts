@@ -13,6 +13,8 @@ describe('store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // a bounded page cache: an 8-hour session's memory stays flat (bench soak)
+    expect(db.pragma('cache_size', { simple: true })).toBe(-8000);
     db.close();
     expect(fs.existsSync(path.join(dir, DB_FILE))).toBe(true);
   });
