@@ -1,18 +1,32 @@
 // The review screen against a real `serve`: a session seeded over HTTP (lineup, pins, ingest readings and orders spread
 // over its segments), then the list, the report (best product, sorting), replay, and the CSV export as Excel reads it.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startServe, tempDir, type Served } from '../helpers/serve.ts';
 
 let serve: Served;
 let sessionId: number;
+/** a local generic-webhook group robot: answers 200 and keeps what it got */
+let robot: http.Server;
+const robotBodies: string[] = [];
 const SEGMENT_MS = 2500;
 const TITLES = { cup: '经典保温杯 500ml', mask: '爆款面膜 10片装', formula: '=SUM(A1:A2) 测试款' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test.beforeAll(async () => {
+  robot = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      robotBodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => robot.listen(0, '127.0.0.1', r));
   serve = await startServe({ args: ['--no-demo'] });
   const ok = async (method: string, p: string, body?: unknown) => {
     const res = await serve.api(method, p, body);
@@ -31,11 +45,20 @@ test.beforeAll(async () => {
   const t0: number = started.startedAt;
   // three segments of equal length: the mask sells most per pinned minute, the formula-titled product least
   const pins: { productId: number; at: number }[] = [];
+  const channel = await ok('POST', '/api/v1/push/channels', {
+    kind: 'webhook',
+    name: 'VIP群 测试',
+    url: `http://127.0.0.1:${(robot.address() as AddressInfo).port}/hook`,
+    tags: ['VIP群'],
+  });
   for (const p of [cup, mask, formula]) {
     const state = await ok('POST', `/api/v1/sessions/${sessionId}/pin`, { productId: p.id });
     pins.push({ productId: p.id, at: state.segment.startedAt });
+    // the live link goes to the group while the mask is on pin
+    if (p === mask) await ok('POST', `/api/v1/sessions/${sessionId}/push`, { channelIds: [channel.id], text: '面膜开抢，进直播间' });
     await sleep(SEGMENT_MS);
   }
+  await expect.poll(() => robotBodies.length, { timeout: 10_000 }).toBeGreaterThan(0);
   const tEnd = Date.now();
 
   const orders: [number, number, number, number][] = [
@@ -93,6 +116,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await serve?.stop();
+  robot?.close();
 });
 
 test('review: list, report, sorting, replay, CSV export', async ({ page }) => {
@@ -117,6 +141,14 @@ test('review: list, report, sorting, replay, CSV export', async ({ page }) => {
   await expect(page.getByTestId('summary')).toBeVisible();
   await expect(page.getByTestId('summary-lines').locator('li').first()).toBeVisible();
   await expect(page.getByTestId('sum-gmv')).toHaveText('¥893');
+
+  // the push made during the mask's segment, with its group's delivery
+  const pushRow = page.getByTestId('push-table').locator('tbody tr');
+  await expect(pushRow).toHaveCount(1);
+  await expect(pushRow).toContainText('VIP群 测试');
+  await expect(pushRow).toContainText('已送达');
+  await expect(pushRow).toContainText('手动');
+  expect(robotBodies[0]).toContain('面膜开抢');
 
   // the best product per pinned minute is the mask
   await expect(page.getByTestId('sum-best')).toContainText(TITLES.mask);
