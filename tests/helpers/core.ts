@@ -1,6 +1,8 @@
 // A real Core on a real SQLite file in a temp folder, with a controllable clock.
 import path from 'node:path';
 import { Core } from '../../electron/core/core.ts';
+import { startHost, type RunningHost } from '../../electron/core/host.ts';
+import type { CoreModule } from '../../electron/core/module.ts';
 import { root, tempDir } from './serve.ts';
 
 export function testCore(options: { dataDir?: string; seedDemo?: boolean; start?: number } = {}) {
@@ -22,4 +24,20 @@ export function testCore(options: { dataDir?: string; seedDemo?: boolean; start?
       return now;
     },
   };
+}
+
+/** A real host (Core + HTTP server on a free loopback port, no UI) with the given domain modules, for route tests. */
+export function testHost(modules: CoreModule[], options: { dataDir?: string } = {}): Promise<RunningHost> {
+  const dataDir = options.dataDir ?? tempDir();
+  return startHost({
+    dataDir,
+    resourcesDir: path.join(root, 'resources'),
+    rendererDir: path.join(dataDir, 'no-ui'),
+    version: 'test',
+    port: 0,
+    banner: false,
+    seedDemo: false,
+    modules,
+    log: () => {},
+  });
 }

@@ -4,14 +4,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { OBSWebSocket } from 'obs-websocket-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHost, type RunningHost } from '../../electron/core/host.ts';
+import type { RunningHost } from '../../electron/core/host.ts';
+import { testHost } from '../helpers/core.ts';
 import { ObsModule } from '../../electron/core/obs/module.ts';
 import { SECRETS_FILE } from '../../electron/core/obs/secrets.ts';
 import { TEXT_INPUTS } from '../../electron/core/obs/text-overlay.ts';
 import { IMAGE_INPUT } from '../../electron/core/obs/image-overlay.ts';
 import type { ObsStatus } from '../../shared/protocol/obs.ts';
 import { type RealObs, obsAvailable, skipBanner, startObs } from '../helpers/obs.ts';
-import { root, tempDir } from '../helpers/serve.ts';
+import { tempDir } from '../helpers/serve.ts';
 
 const HAVE_OBS = obsAvailable();
 if (!HAVE_OBS) skipBanner('tests/integration/obs.test.ts (real OBS)');
@@ -37,17 +38,7 @@ async function host(obs: RealObs, password = obs.password, dataDir = tempDir()) 
     env: { LIVECUE_OBS_PASSWORD: password },
     link: { backoffBaseMs: 200, backoffMaxMs: 1500, pingEveryMs: 1000, deadAfterMs: 4000 },
   });
-  const running = await startHost({
-    dataDir,
-    resourcesDir: path.join(root, 'resources'),
-    rendererDir: path.join(dataDir, 'no-ui'),
-    version: 'test',
-    port: 0,
-    banner: false,
-    seedDemo: false,
-    modules: [module],
-    log: () => {},
-  });
+  const running = await testHost([module], { dataDir: dataDir });
   return { running, module };
 }
 
@@ -284,17 +275,7 @@ describe('OBS password at rest (serve mode)', () => {
   it('is kept in a file only the user can read, never in the database or the status', async () => {
     const dataDir = tempDir();
     const module = new ObsModule({ env: {}, options: {} });
-    const running = await startHost({
-      dataDir,
-      resourcesDir: path.join(root, 'resources'),
-      rendererDir: path.join(dataDir, 'no-ui'),
-      version: 'test',
-      port: 0,
-      banner: false,
-      seedDemo: false,
-      modules: [module],
-      log: () => {},
-    });
+    const running = await testHost([module], { dataDir: dataDir });
     try {
       const s = await running.core.call('obs.configure', { url: 'ws://127.0.0.1:1', password: 'sekret-密码', enabled: false });
       expect(s).toMatchObject({ hasPassword: true, passwordSource: 'stored', connection: 'disabled' });

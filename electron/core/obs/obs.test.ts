@@ -1,10 +1,10 @@
 // Pure parts of the OBS domain, and what only a protocol-level fake obs-websocket can show (browser_source, requests
 // that never get an answer). The real-OBS checks are in tests/integration/obs.test.ts.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeObs, type FakeObs } from '../../../tests/helpers/fake-obs.ts';
-import { root, tempDir } from '../../../tests/helpers/serve.ts';
-import { startHost, type RunningHost } from '../host.ts';
+import { tempDir } from '../../../tests/helpers/serve.ts';
+import type { RunningHost } from '../host.ts';
+import { testHost } from '../../../tests/helpers/core.ts';
 import { HealthMeter } from './health.ts';
 import { ObsLink } from './link.ts';
 import { BROWSER_SOURCE_NAME, ObsModule } from './module.ts';
@@ -68,17 +68,7 @@ describe('against a protocol-level fake obs-websocket', () => {
   async function host(f: FakeObs) {
     const dataDir = tempDir();
     const module = new ObsModule({ options: { obs: f.url }, env: {}, link: { requestTimeoutMs: 400, backoffBaseMs: 100, backoffMaxMs: 300 } });
-    running = await startHost({
-      dataDir,
-      resourcesDir: path.join(root, 'resources'),
-      rendererDir: path.join(dataDir, 'no-ui'),
-      version: 'test',
-      port: 0,
-      banner: false,
-      seedDemo: false,
-      modules: [module],
-      log: () => {},
-    });
+    running = await testHost([module], { dataDir: dataDir });
     for (let i = 0; i < 100 && (await running.core.call('obs.status')).textKind === null; i++) await new Promise((r) => setTimeout(r, 20));
     return { running, module };
   }

@@ -1,10 +1,8 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCore } from '../../../tests/helpers/core.ts';
-import { root, tempDir } from '../../../tests/helpers/serve.ts';
+import { testCore, testHost } from '../../../tests/helpers/core.ts';
 import type { SessionBundle } from '../../../shared/protocol/review.ts';
 import type { Core } from '../core.ts';
-import { startHost, type RunningHost } from '../host.ts';
+import type { RunningHost } from '../host.ts';
 import { MetricsModule } from '../metrics/module.ts';
 import { ReviewModule } from './module.ts';
 
@@ -191,18 +189,7 @@ describe('session bundle', () => {
   });
 
   it('HTTP: GET …/bundle is a download, POST /sessions/import takes it back, a bad one answers 400 with what is wrong', async () => {
-    const dataDir = tempDir();
-    const host = await startHost({
-      dataDir,
-      resourcesDir: path.join(root, 'resources'),
-      rendererDir: path.join(dataDir, 'no-ui'),
-      version: 'test',
-      port: 0,
-      banner: false,
-      seedDemo: false,
-      modules: [new MetricsModule(), new ReviewModule()],
-      log: () => {},
-    });
+    const host = await testHost([new MetricsModule(), new ReviewModule()]);
     hosts.push(host);
     const p = await host.core.call('product.create', { title: 'A', price: 100 });
     const s = await host.core.call('session.create', { title: 'http', productIds: [p.id] });

@@ -1,10 +1,8 @@
 import iconv from 'iconv-lite';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testCore } from '../../../tests/helpers/core.ts';
-import { root, tempDir } from '../../../tests/helpers/serve.ts';
+import { testCore, testHost } from '../../../tests/helpers/core.ts';
 import { xlsx } from '../../../tests/helpers/xlsx.ts';
-import { startHost, type RunningHost } from '../host.ts';
+import type { RunningHost } from '../host.ts';
 import { MetricsModule } from '../metrics/module.ts';
 import { ReviewModule } from './module.ts';
 import { parseTime } from './channels-export.ts';
@@ -128,18 +126,7 @@ describe('视频号助手 export import', () => {
   });
 
   it('a bad file answers 400 over HTTP with every bad cell by line and column, and imports nothing', async () => {
-    const dataDir = tempDir();
-    const host = await startHost({
-      dataDir,
-      resourcesDir: path.join(root, 'resources'),
-      rendererDir: path.join(dataDir, 'no-ui'),
-      version: 'test',
-      port: 0,
-      banner: false,
-      seedDemo: false,
-      modules: [new MetricsModule(), new ReviewModule()],
-      log: () => {},
-    });
+    const host = await testHost([new MetricsModule(), new ReviewModule()]);
     hosts.push(host);
     const post = (body: string, q = '') =>
       fetch(`${host.url}api/v1/sessions/import/channels${q}`, { method: 'POST', headers: { authorization: `Bearer ${host.core.token}` }, body });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { root, tempDir } from '../../../tests/helpers/serve.ts';
-import { startHost, type RunningHost } from '../host.ts';
+import { testHost } from '../../../tests/helpers/core.ts';
+import { tempDir } from '../../../tests/helpers/serve.ts';
+import type { RunningHost } from '../host.ts';
 import { ReviewModule } from './module.ts';
 import { parseRange, recordingFiles, recordings } from './recording.ts';
 
@@ -14,17 +15,7 @@ let sessionId: number;
 
 beforeAll(async () => {
   dir = tempDir();
-  host = await startHost({
-    dataDir: dir,
-    resourcesDir: path.join(root, 'resources'),
-    rendererDir: path.join(dir, 'no-ui'),
-    version: 'test',
-    port: 0,
-    banner: false,
-    seedDemo: false,
-    modules: [new ReviewModule()],
-    log: () => {},
-  });
+  host = await testHost([new ReviewModule()], { dataDir: dir });
   // bytes that differ by position, so a wrong offset shows
   bytes = Buffer.alloc(SIZE);
   for (let i = 0; i < SIZE; i++) bytes[i] = (i * 7 + (i >> 8)) & 0xff;
