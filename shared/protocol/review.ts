@@ -1,7 +1,7 @@
 // Review domain of the protocol (直播复盘): the sessions list, one session's report, replay frames, compare, exports and
 // imports. The report carries everything the review screen and replay need, so replay runs from one fetch.
 import { z } from 'zod';
-import type { SessionStatus } from '../domain.ts';
+import type { SessionSummary } from '../domain.ts';
 import type { DeliveryStatus, PushTrigger } from './push.ts';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -31,13 +31,10 @@ export const commands = {
   }),
 } satisfies Record<string, z.ZodType>;
 
-export interface ReviewSessionRow {
-  id: number;
-  title: string;
-  status: SessionStatus;
-  plannedStart: number | null;
-  startedAt: number | null;
-  endedAt: number | null;
+/** a session's own fields, as the lineup domain has them */
+type SessionFields = Pick<SessionSummary, 'id' | 'title' | 'status' | 'plannedStart' | 'startedAt' | 'endedAt'>;
+
+export interface ReviewSessionRow extends SessionFields {
   /** ended − started, or now − started while live; null before start */
   durationMs: number | null;
   peakOnline: number;
@@ -167,15 +164,7 @@ export interface ReportRecording {
 }
 
 export interface SessionReport {
-  session: {
-    id: number;
-    title: string;
-    status: SessionStatus;
-    plannedStart: number | null;
-    startedAt: number | null;
-    endedAt: number | null;
-    source: string;
-  };
+  session: SessionFields & { source: string };
   provisional: boolean;
   summary: ReportSummary;
   /** [time, online] per second (the chart decimates) */
