@@ -142,15 +142,18 @@ export async function soakBench() {
       return ((snap.lastEventAt ?? startMs) - startMs) / 3_600_000;
     };
     const pid = serve.proc.pid!;
-    const samples: { h: number; rssKb: number; heapUsedKb: number; heapTotalKb: number; newSpaceKb: number; externalKb: number }[] = [];
-    type Memory = { process: NodeJS.MemoryUsage; heapSpaces: Record<string, [used: number, committed: number]> } & Record<string, unknown>;
+    const samples: { h: number; rssKb: number; heapUsedKb: number; heapTotalKb: number; newSpaceKb: number; externalKb: number; nonV8Kb: number }[] = [];
+    type Memory = { process: NodeJS.MemoryUsage; heapSpaces: Record<string, [used: number, committed: number]>; heap: { total_physical_size: number } } & Record<string, unknown>;
     const memory = async () => (await serve.api('GET', '/api/v1/debug/memory')).body as Memory;
     const kb = (b: number) => Math.round(b / 1024);
+    // RSS that is not V8's resident heap: malloc (SQLite's page cache, better-sqlite3, libuv, V8's zones), code, stacks
+    const nonV8Kb = (rss: number, m: Memory) => rss - kb(m.heap.total_physical_size);
     let after1h = 0;
     let heapAfter1h = 0;
     let heapAfterWarmup = 0;
     let heapTotalAfter1h = 0;
     let newSpaceAfter1h = 0;
+    let nonV8After1h = 0;
     // at 600× the first simulated hour is 6 s of wall time, before V8 has sized its heap for the ingest rate:
     // also report growth from the first sample taken after 20 s of wall time (V8 warm-up), side by side
     const wallStart = performance.now();
@@ -164,12 +167,13 @@ export async function soakBench() {
       const all = await memory();
       const mem = all.process;
       const newSpace = kb(all.heapSpaces.new_space?.[1] ?? 0);
-      samples.push({ h: +h.toFixed(2), rssKb: rss, heapUsedKb: kb(mem.heapUsed), heapTotalKb: kb(mem.heapTotal), newSpaceKb: newSpace, externalKb: kb(mem.external) });
+      samples.push({ h: +h.toFixed(2), rssKb: rss, heapUsedKb: kb(mem.heapUsed), heapTotalKb: kb(mem.heapTotal), newSpaceKb: newSpace, externalKb: kb(mem.external), nonV8Kb: nonV8Kb(rss, all) });
       if (!after1h && h >= 1) {
         after1h = rss;
         heapAfter1h = kb(mem.heapUsed);
         heapTotalAfter1h = kb(mem.heapTotal);
         newSpaceAfter1h = newSpace;
+        nonV8After1h = nonV8Kb(rss, all);
       }
       if (!afterWarmup && h >= 1 && performance.now() - wallStart >= 20_000) {
         afterWarmup = rss;
@@ -192,6 +196,10 @@ export async function soakBench() {
       rssGrowthPctAfterWarmup: +(((end - afterWarmup) / afterWarmup) * 100).toFixed(1),
       warmupSimulatedHours: +warmupH.toFixed(2),
       rssAt8hKb: end,
+      // the highest RSS sampled over the soak: V8 collects the old generation in a sawtooth, so peak beside the two points
+      rssMaxKb: Math.max(end, ...samples.map((x) => x.rssKb)),
+      nonV8After1hKb: nonV8After1h,
+      nonV8At8hKb: nonV8Kb(end, endMemory),
       // what grows inside the process, beside RSS: V8's heap in use (heapUsed: sampled at any moment, so it includes
       // garbage not yet collected, up to a young generation's worth), V8's committed heap (heapTotal) and, of that, the
       // young generation (new space), which V8 sizes up under a sustained allocation rate

@@ -141,7 +141,7 @@ export class MetricsModule implements CoreModule {
       this.core.invoke('metrics.setSource', { ...(c.body as object), sessionId: id(c.params.id) }),
     );
     // debug only (LIVECUE_DEBUG_MEMORY=1): what the process and this domain hold, for the soak benchmark
-    if (this.env.env.LIVECUE_DEBUG_MEMORY === '1') server.route('GET', '/api/v1/debug/memory', () => this.memory());
+    if (this.env.env.LIVECUE_DEBUG_MEMORY === '1') server.route('GET', '/api/v1/debug/memory', (c) => this.memory(c.url.searchParams.get('gc') === '1'));
     const reply = (res: import('node:http').ServerResponse, status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(body);
@@ -251,7 +251,10 @@ export class MetricsModule implements CoreModule {
   }
 
   /** process memory, SQLite's settings and file sizes, and the size of every in-memory map of this domain */
-  memory(): Record<string, unknown> {
+  memory(collect = false): Record<string, unknown> {
+    // ?gc=1 in an experiment started with --expose-gc: the live heap after a full collection, not a moment's garbage
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (collect && gc) gc();
     const db = this.core.db;
     const fileSize = (suffix: string) => {
       try {
@@ -284,6 +287,8 @@ export class MetricsModule implements CoreModule {
           .filter((s) => s.space_size > 0)
           .map((s) => [s.space_name, [s.space_used_size, s.space_size]]),
       ),
+      // resident pages of the V8 heap (beside committed heapTotal) and V8's own malloc'd memory (zones, not the JS heap)
+      heap: (({ total_heap_size, total_physical_size, malloced_memory, peak_malloced_memory, external_memory }) => ({ total_heap_size, total_physical_size, malloced_memory, peak_malloced_memory, external_memory }))(v8.getHeapStatistics()),
       sqlite: {
         cacheSize: db.pragma('cache_size', { simple: true }),
         mmapSize: db.pragma('mmap_size', { simple: true }),
