@@ -20,6 +20,17 @@ export function alertLabel(a: Alert): string {
   }
 }
 
+/** the alert kind a stored label was written for (labels start with a phrase per kind, see alertLabel) */
+export function alertKindOfLabel(label: string): Alert['kind'] | null {
+  if (label.startsWith('在线 60 秒内下跌')) return 'onlineDrop';
+  if (label.startsWith('讲解超时')) return 'overrun';
+  if (label.startsWith('讲解转化率偏低')) return 'lowConversion';
+  return null;
+}
+
+/** alerts recorded this long before a process's first tick of a session still count as active (a restart mid-alert) */
+const RESUME_WINDOW_MS = 120_000;
+
 export class MarkerRecorder {
   private readonly core: Core;
   private readonly insert;
@@ -34,6 +45,21 @@ export class MarkerRecorder {
     this.core = core;
     this.insert = core.db.prepare('INSERT INTO session_markers (session_id, ts, kind, label) VALUES (?, ?, ?, ?)');
     this.liveIds = core.db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live'");
+    this.recentAlerts = core.db.prepare<[number, number], { label: string }>(
+      "SELECT label FROM session_markers WHERE session_id = ? AND kind = 'alert' AND ts >= ?",
+    );
+  }
+
+  private readonly recentAlerts;
+
+  /** Alert kinds already marked just before this process saw the session's first tick: not raised again. */
+  private resumed(sessionId: number, ts: number): Set<string> {
+    const kinds = new Set<string>();
+    for (const r of this.recentAlerts.all(sessionId, ts - RESUME_WINDOW_MS)) {
+      const kind = alertKindOfLabel(r.label);
+      if (kind) kinds.add(kind);
+    }
+    return kinds;
   }
 
   attach(onWrite?: (sessionId: number) => void): void {
@@ -66,7 +92,7 @@ export class MarkerRecorder {
     }
     if (event.type === 'metrics.tick') {
       const { sessionId, alerts } = event.tick;
-      const before = this.active.get(sessionId) ?? new Set<string>();
+      const before = this.active.get(sessionId) ?? this.resumed(sessionId, event.tick.ts);
       const now = new Set(alerts.map((a) => a.kind));
       this.active.set(sessionId, now);
       const raised = alerts.filter((a, i) => !before.has(a.kind) && alerts.findIndex((b) => b.kind === a.kind) === i);

@@ -386,6 +386,33 @@ describe('markers from core events', () => {
     expect(r.markers.map((m) => m.kind)).toEqual(['scene', 'alert', 'alert', 'alert']);
   });
 
+  it('after a restart mid-alert, the still-active alert is not marked again; a new kind is', async () => {
+    const dataDir = tempDir();
+    const first = testCore({ dataDir });
+    new MetricsModule().attach(first.core);
+    new ReviewModule().attach(first.core);
+    const p = await first.core.call('product.create', { title: 'X', price: 100 });
+    const s = await first.core.call('session.create', { title: 'restart', productIds: [p.id] });
+    await first.core.call('session.start', { sessionId: s.id });
+    const t1 = first.now;
+    first.core.emit(tick(s.id, t1, ['onlineDrop']));
+    first.core.close();
+
+    const second = testCore({ dataDir, start: t1 + 5000 });
+    new MetricsModule().attach(second.core);
+    new ReviewModule().attach(second.core);
+    second.core.emit(tick(s.id, t1 + 5000, ['onlineDrop', 'overrun'])); // the drop goes on; the overrun is new
+    second.core.emit(tick(s.id, t1 + 6000, []));
+    second.core.emit(tick(s.id, t1 + 7000, ['onlineDrop'])); // raised anew after it cleared
+    const rows = second.core.db.prepare('SELECT ts, label FROM session_markers WHERE session_id = ? ORDER BY id').all(s.id) as { ts: number; label: string }[];
+    expect(rows.map((r) => [r.ts, r.label.slice(0, 4)])).toEqual([
+      [t1, '在线 6'],
+      [t1 + 5000, '讲解超时'],
+      [t1 + 7000, '在线 6'],
+    ]);
+    second.core.close();
+  });
+
   it('a failing write is logged, never thrown into the event', async () => {
     const t = setup();
     const p = await t.core.call('product.create', { title: 'X', price: 100 });
