@@ -4,7 +4,7 @@ import type { CompareSide, ReviewSessionRow, SessionReport } from '../../../shar
 import { frameAt } from '../../../shared/review/replay.ts';
 import type { SessionStatus } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
-import { CoreError } from '../errors.ts';
+import { idParam } from '../server/routes.ts';
 import type { CoreServer } from '../server/server.ts';
 import type { RouteContext } from '../server/router.ts';
 import { MarkerRecorder } from './markers.ts';
@@ -140,13 +140,6 @@ export function attachReport(core: Core): void {
   });
 }
 
-/** a path id: digits only (else 400); whether it exists is the command's answer (404) */
-function pathId(c: RouteContext): number {
-  const raw = c.params.id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', 'id 必须是正整数 / id must be a positive integer');
-  return Number(raw);
-}
-
 /** a query number: digits become a number, anything else goes to the schema as text so it answers 400 */
 function queryNumber(c: RouteContext, name: string): number | string | undefined {
   const raw = c.url.searchParams.get(name);
@@ -166,6 +159,6 @@ export function reportRoutes(server: CoreServer): void {
     });
   });
   server.route('GET', '/api/v1/review/compare', (c) => core.invoke('review.compare', { a: queryNumber(c, 'a'), b: queryNumber(c, 'b') }));
-  server.route('GET', '/api/v1/sessions/:id/report', (c) => core.invoke('review.report', { sessionId: pathId(c) }));
-  server.route('GET', '/api/v1/sessions/:id/replay', (c) => core.invoke('review.replay', { sessionId: pathId(c), at: queryNumber(c, 'at') }));
+  server.route('GET', '/api/v1/sessions/:id/report', (c) => core.invoke('review.report', { sessionId: idParam(c) }));
+  server.route('GET', '/api/v1/sessions/:id/replay', (c) => core.invoke('review.replay', { sessionId: idParam(c), at: queryNumber(c, 'at') }));
 }

@@ -1,7 +1,7 @@
 // review.exportBundle / review.importBundle / review.importChannelsExport, the recording route, and their HTTP routes.
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
-import type { RouteContext } from '../server/router.ts';
+import { idParam } from '../server/routes.ts';
 import type { CoreServer } from '../server/server.ts';
 import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';
@@ -26,12 +26,6 @@ function announce(core: Core, sessionId: number): void {
   core.emit({ type: 'session.changed', session: core.sessions.state(sessionId) });
   core.emit({ type: 'review.imported', sessionId });
 }
-
-const idParam = (ctx: RouteContext): number => {
-  const raw = ctx.params.id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', 'id must be a positive integer');
-  return Number(raw);
-};
 
 export function transferRoutes(server: CoreServer): void {
   const core = server.core;

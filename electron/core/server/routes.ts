@@ -4,7 +4,8 @@ import { CoreError } from '../errors.ts';
 import type { CoreServer } from './server.ts';
 import type { RouteContext } from './router.ts';
 
-const idParam = (ctx: RouteContext, name = 'id'): number => {
+/** a numeric path segment (":id"): digits only, else 400; whether it exists is the command's answer (404) */
+export const idParam = (ctx: RouteContext, name = 'id'): number => {
   const raw = ctx.params[name] ?? '';
   if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', `${name} must be a positive integer`);
   return Number(raw);

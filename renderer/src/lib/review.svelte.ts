@@ -207,25 +207,25 @@ export function timelineCsv(report: SessionReport): string {
 /** a title made safe for a file name on Windows and macOS */
 export const fileTitle = (title: string): string => title.replace(/[\\/:*?"<>|\r\n\t]+/g, '_').trim().slice(0, 80) || 'session';
 
-export function download(name: string, data: Blob | string, type = 'text/csv;charset=utf-8'): void {
-  const blob = typeof data === 'string' ? new Blob([data], { type }) : data;
-  const url = URL.createObjectURL(blob);
+/** saves href (a blob or data URL) under a file name, as the browser's own download */
+function clickDownload(href: string, name: string): void {
   const a = document.createElement('a');
-  a.href = url;
+  a.href = href;
   a.download = name;
   document.body.append(a);
   a.click();
   a.remove();
+}
+
+export function download(name: string, data: Blob | string, type = 'text/csv;charset=utf-8'): void {
+  const blob = typeof data === 'string' ? new Blob([data], { type }) : data;
+  const url = URL.createObjectURL(blob);
+  clickDownload(url, name);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function downloadDataUrl(name: string, dataUrl: string): void {
-  const a = document.createElement('a');
-  a.href = dataUrl;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
+  clickDownload(dataUrl, name);
 }
 
 /** file bytes → base64 in slices (String.fromCharCode(...all) overflows the stack on a big XLSX) */
