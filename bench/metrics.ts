@@ -42,7 +42,7 @@ async function setupSession(core: Core) {
 }
 
 async function ingestBench() {
-  let now = T0;
+  const now = T0;
   const { core } = makeCore(() => now);
   const { sessionId, productIds } = await setupSession(core);
   const events: MetricEventInput[] = [];

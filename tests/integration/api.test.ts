@@ -21,7 +21,12 @@ function openStream(url: string): Promise<{ ws: WebSocket; messages: any[]; next
     ws.on('message', (data) => {
       const m = JSON.parse(String(data));
       messages.push(m);
-      for (const w of [...waiters]) if (w.pred(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m));
+      for (const w of [...waiters]) {
+        if (w.pred(m)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
     });
     ws.once('open', () =>
       resolve({

@@ -60,7 +60,7 @@ export function loadConsoleMap(file: string, baseUrl?: string): ConsoleMap {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`视频号控制台映射文件无法读取 / cannot read console map ${file}: ${(error as Error).message}`);
+    throw new Error(`视频号控制台映射文件无法读取 / cannot read console map ${file}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = ConsoleMapSchema.safeParse(raw);
   if (!parsed.success) {

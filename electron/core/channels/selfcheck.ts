@@ -33,7 +33,7 @@ export async function runSelfCheck(context: BrowserContext, map: ConsoleMap, opt
     return frame;
   };
 
-  let state: ChannelsState = 'off';
+  let state: ChannelsState;
   const page = await context.newPage();
   try {
     const feed = context

@@ -227,7 +227,7 @@ export class SessionRepo {
     if (s.status !== 'live') {
       throw conflict(s.status === 'draft' ? '请先开播再置顶商品 / start the session before pinning' : '场次已结束 / session has ended');
     }
-    let itemId: number | null = null;
+    let itemId: number | null;
     let productId: number;
     if (target.lineupItemId !== undefined) {
       const item = this.item(target.lineupItemId);
