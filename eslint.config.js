@@ -45,6 +45,18 @@ export default ts.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // Views show the server's time: desk.now() is Date.now() corrected by the snapshot's serverTime (desk.svelte.ts).
+    // Elapsed UI time (a drag, a debounce) uses performance.now().
+    files: ['renderer/src/**/*.svelte', 'renderer/src/**/*.ts'],
+    ignores: ['renderer/src/lib/desk.svelte.ts', 'renderer/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'use desk.now() (server-corrected clock) or performance.now() for elapsed time' },
+      ],
+    },
+  },
+  {
     // Tests, fakes and benches read JSON answers of the API loosely; product code stays without `any`.
     files: ['tests/**', 'bench/**', '**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

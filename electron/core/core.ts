@@ -92,7 +92,7 @@ export class Core {
   /** The one entry point of every carrier: unknown names and bad inputs are rejected here with a clear error. */
   async invoke(name: unknown, input: unknown): Promise<unknown> {
     if (!isCommandName(name)) throw new CoreError('not_found', `unknown command: ${String(name).slice(0, 80)}`);
-    if (this.closed) throw new CoreError('conflict', 'LiveCue is shutting down');
+    if (this.closed) throw new CoreError('unavailable', 'LiveCue 正在关闭，请稍后重试 / LiveCue is shutting down, try again shortly');
     const parsed = commandSchemas[name].safeParse(input ?? {});
     if (!parsed.success) throw new CoreError('bad_request', describeIssues(parsed.error), { issues: parsed.error.issues.slice(0, 20) });
     const handler = this.handlers.get(name);

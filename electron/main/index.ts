@@ -28,8 +28,8 @@ function argValue(name: string): string | undefined {
 /** Only our own page, in a window we created, may call the core. */
 function trustedSender(frame: Electron.WebFrameMain | null): boolean {
   if (!frame || frame.parent !== null) return false;
-  const url = frame.url;
-  return devUrl ? url.startsWith(rendererOrigin + '/') : url.startsWith(rendererOrigin + '/');
+  // rendererOrigin is the dev server's origin or the file:// URL of out/renderer: the same prefix test for both
+  return frame.url.startsWith(rendererOrigin + '/');
 }
 
 function pageUrl(route: string): { file?: string; url?: string; hash: string } {
@@ -175,7 +175,24 @@ async function main(): Promise<void> {
   producerWindow = createWindow('/producer', { title: 'LiveCue 直播中控台', width: 1440, height: 900 });
   producerWindow.on('closed', () => (producerWindow = null));
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void host?.stop());
+  app.on('before-quit', holdQuitUntilStopped);
+}
+
+/** Electron's `before-quit`: "Calling event.preventDefault() will prevent the default behavior, which is terminating
+ * the application" (https://www.electronjs.org/docs/latest/api/app#event-before-quit). The quit waits for the core to
+ * stop (in-flight pushes settle as sent/failed instead of coming back as unknown, SQLite closes), then goes on. */
+let stopping: Promise<void> | null = null;
+function holdQuitUntilStopped(event: Electron.Event): void {
+  const running = host;
+  if (!running) return; // stopped: let the quit proceed
+  event.preventDefault();
+  stopping ??= running
+    .stop()
+    .catch((error: unknown) => console.error(`livecue: stop failed: ${(error as Error).message}`))
+    .finally(() => {
+      host = undefined;
+      app.quit();
+    });
 }
 
 void main();

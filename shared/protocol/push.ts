@@ -227,5 +227,7 @@ export type Events =
   | { type: 'push.state'; state: Omit<PushState, 'recent'> }
   | { type: 'push.queued'; push: Push }
   | { type: 'push.delivery'; delivery: Delivery }
-  /** one group received the message (metrics reacts: the simulator's audience grows) */
-  | { type: 'push.sent'; sessionId: number; pushId: number; channelId: number };
+  /** one group received the message (metrics reacts: the simulator's audience grows). `reach`: how many people the
+   * message could reach, null when the channel cannot tell — group-robot webhooks answer only an error code
+   * (DingTalk/WeCom `{errcode, errmsg}`, Feishu `{code, msg}`), never the group's member count */
+  | { type: 'push.sent'; sessionId: number; pushId: number; channelId: number; reach: number | null };

@@ -6,14 +6,25 @@ export const recorded = { windows: [], handlers: new Map(), listeners: new Map()
 globalThis.__electronFake = recorded;
 
 const appEvents = new EventEmitter();
-export const app = {
+export const app = (recorded.app = {
   whenReady: () => Promise.resolve(),
   getPath: (name) => `${process.env.FAKE_ELECTRON_USERDATA ?? '/tmp'}/${name}`,
   on: (e, f) => appEvents.on(e, f),
-  quit: () => appEvents.emit('quit'),
+  // as Electron's app.quit(): `before-quit` first, whose preventDefault() cancels the quit; else the app terminates
+  // (https://www.electronjs.org/docs/latest/api/app#appquit). `recorded.onQuit` sees the moment it would terminate.
+  quit: () => {
+    let prevented = false;
+    appEvents.emit('before-quit', { preventDefault: () => (prevented = true) });
+    recorded.quitCalls = (recorded.quitCalls ?? 0) + 1;
+    if (prevented) return;
+    recorded.quitted = true;
+    recorded.onQuit?.();
+    appEvents.emit('will-quit', { preventDefault: () => {} });
+    appEvents.emit('quit');
+  },
   exit: (code) => (recorded.exitCode = code),
   emit: (...a) => appEvents.emit(...a),
-};
+});
 
 let nextId = 1;
 class WebContents extends EventEmitter {

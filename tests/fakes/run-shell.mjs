@@ -33,6 +33,15 @@ fake.permissionHandler(wc, 'media', (v) => (permission = v));
 result.mediaPermission = permission;
 result.hostWindow = result.windows.length;
 result.windows = fake.windows.map((w) => ({ webPreferences: w.options.webPreferences, loaded: w.loaded, fullscreen: w.options.fullscreen, x: w.options.x }));
+// quitting: the app may terminate only once the core has stopped (a command at that moment finds it closed)
+let atQuit;
+fake.onQuit = () => (atQuit = invoke({ senderFrame: frame(rendererUrl) }, 'products.list', {}));
+fake.app.quit();
+result.quitHeld = fake.quitted !== true;
+for (let i = 0; i < 100 && !fake.quitted; i++) await new Promise((r) => setTimeout(r, 50));
+result.quitted = fake.quitted === true;
+result.quitCalls = fake.quitCalls;
+result.atQuit = await atQuit;
 console.log('SHELL_RESULT ' + JSON.stringify(result));
 fake.windows.length = 0;
 process.exit(0);

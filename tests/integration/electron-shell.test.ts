@@ -43,6 +43,11 @@ describe('Electron shell (built bundle, stand-in electron module)', () => {
     expect(hostWin).toMatchObject({ fullscreen: true, x: 1920 });
     expect(res.menu.join(' ')).toMatch(/主播大屏/);
     expect(fs.existsSync(path.join(data, 'userData', 'data', 'livecue.sqlite'))).toBe(true);
+    // quit waits for host.stop(): held at first, then terminates with the core already closed (503 `unavailable`)
+    expect(res.quitHeld).toBe(true);
+    expect(res.quitted).toBe(true);
+    expect(res.quitCalls).toBe(2);
+    expect(res.atQuit).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   });
 
   it('the preload exposes only invoke and subscribe, and drops unknown command names before IPC', async () => {

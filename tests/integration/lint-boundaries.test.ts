@@ -54,4 +54,12 @@ describe('layer rules (eslint livecue/boundaries)', () => {
   it('store/ and server/ import no domain', async () => {
     expect(await boundaryErrors('electron/core/server/x.ts', "import { a } from '../push/outbox.ts';\nexport const b = a;")).toHaveLength(1);
   });
+
+  it('views read the server-corrected clock, never Date.now() (desk.svelte.ts, the clock itself, may)', async () => {
+    const rules = async (file: string, code: string) =>
+      ((await eslint.lintText(code, { filePath: path.join(root, file) }))[0]?.messages ?? []).map((m) => m.ruleId);
+    expect(await rules('renderer/src/pages/Dashboard.svelte', '<script lang="ts">\n  export const t = Date.now();\n</script>\n')).toContain('no-restricted-properties');
+    expect(await rules('renderer/src/lib/x.ts', 'export const t = () => Date.now();\n')).toContain('no-restricted-properties');
+    expect(await rules('renderer/src/lib/desk.svelte.ts', 'export const t = () => Date.now();\n')).not.toContain('no-restricted-properties');
+  });
 });

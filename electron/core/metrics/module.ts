@@ -1,6 +1,6 @@
 // The metrics domain: ingest (all or nothing per batch, answered after commit), the running aggregate per session, the
 // live snapshot and chart series, pluggable sources per session, the WeChat push callback, and a 1 Hz tick per live
-// session. Push domain hook: call `metrics.notifyPush` or emit a core event `{ type: 'push.sent', sessionId?, reach? }`.
+// session. Push domain hook: call `metrics.notifyPush` or emit the core event `push.sent` (`sessionId`, `reach`: people reached or null).
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import type { SessionState } from '../../../shared/domain.ts';
@@ -28,6 +28,7 @@ import { SimulatorOptions, WechatApiOptions } from '../../../shared/protocol/met
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
+import { positiveId } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
 import { MetricsStore } from './store.ts';
@@ -114,17 +115,13 @@ export class MetricsModule implements CoreModule {
     });
     core.subscribe((event) => {
       if (event.type === 'session.changed') this.onSession(event.session);
-      // the push domain's hook (typed loosely so neither domain depends on the other's protocol)
-      const e = event as unknown as { type: string; sessionId?: number; reach?: number };
-      if (e.type === 'push.sent') this.notifyPush(e.sessionId, e.reach);
+      // the push domain's hook: a typed event of the shared protocol, so neither domain imports the other
+      else if (event.type === 'push.sent') this.notifyPush(event.sessionId, event.reach ?? undefined);
     });
   }
 
   routes(server: CoreServer): void {
-    const id = (raw: string | undefined) => {
-      if (!/^\d{1,15}$/.test(raw ?? '')) throw new CoreError('bad_request', 'id must be a positive integer');
-      return Number(raw);
-    };
+    const id = (raw: string | undefined) => positiveId(raw);
     server.route(
       'POST',
       '/api/v1/sessions/:id/events',

@@ -8,6 +8,7 @@ import type { ItemCue, ObsStatus, OverlayState } from '../../../shared/protocol/
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
+import { idParam, queryNumber } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { HealthMeter, HealthRepo, type RecordStatus, type StreamStatus } from './health.ts';
 import { type BatchRequest, type LinkOptions, ObsLink, ObsRequestError } from './link.ts';
@@ -144,10 +145,8 @@ export class ObsModule implements CoreModule {
     this.feed.attach(server, () => this.overlay, this.core.resourcesDir);
     server.route('GET', '/api/v1/obs', () => this.core.invoke('obs.status', {}));
     server.route('GET', '/api/v1/sessions/:id/stream-health', (c) => {
-      const raw = c.params.id ?? '';
-      if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', 'id must be a positive integer');
-      const since = c.url.searchParams.get('since');
-      return this.core.invoke('obs.streamHealth', { sessionId: Number(raw), ...(since && /^\d{1,15}$/.test(since) ? { since: Number(since) } : {}) });
+      // a bad ?since= answers 400 like every route (the schema refuses the text), never silently reads from 0
+      return this.core.invoke('obs.streamHealth', { sessionId: idParam(c), since: queryNumber(c, 'since') });
     });
   }
 

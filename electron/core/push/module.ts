@@ -12,6 +12,7 @@ import {
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
+import { bodyObject, idParam } from '../server/params.ts';
 import type { RouteContext } from '../server/router.ts';
 import type { CoreServer } from '../server/server.ts';
 import { PushStore } from './outbox.ts';
@@ -57,6 +58,12 @@ export class PushModule implements CoreModule {
     this.newViewers = options.newViewersPerMinute;
   }
 
+  /** How many people a delivery to this channel could reach: unknown (null) for every channel kind today — robot
+   * webhooks do not report the group's size (see the `push.sent` event). A channel kind that knows it returns it here. */
+  reachOf(_channelId: number): number | null {
+    return null;
+  }
+
   /** The metrics module hands its rate function over here once it exists (see docs/push.md). */
   setNewViewersSource(fn: NewViewersPerMinute): void {
     this.newViewers = fn;
@@ -73,7 +80,8 @@ export class PushModule implements CoreModule {
         core.emit({ type: 'push.delivery', delivery });
         // a group reached: the metrics simulator reacts to it like an audience would
         if (delivery.status === 'sent' && delivery.part === 'message') {
-          core.emit({ type: 'push.sent', sessionId: this.store.push(delivery.pushId).sessionId, pushId: delivery.pushId, channelId: delivery.channelId });
+          const push = this.store.push(delivery.pushId);
+          core.emit({ type: 'push.sent', sessionId: push.sessionId, pushId: delivery.pushId, channelId: delivery.channelId, reach: this.reachOf(delivery.channelId) });
         }
       },
     });
@@ -85,15 +93,8 @@ export class PushModule implements CoreModule {
   routes(server: CoreServer): void {
     const core = this.core;
     const r = server.route.bind(server);
-    const id = (c: RouteContext) => {
-      const raw = c.params.id ?? '';
-      if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', 'id must be a positive integer');
-      return Number(raw);
-    };
-    const obj = (body: unknown) => {
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CoreError('bad_request', '请求体必须是 JSON 对象 / body must be a JSON object');
-      return body as Record<string, unknown>;
-    };
+    const id = (c: RouteContext) => idParam(c);
+    const obj = bodyObject;
     r('GET', '/api/v1/push/channels', () => core.invoke('push.channels.list', {}));
     r('POST', '/api/v1/push/channels', (c) => core.invoke('push.channel.create', c.body));
     r('PATCH', '/api/v1/push/channels/:id', (c) => core.invoke('push.channel.update', { ...obj(c.body), id: id(c) }));

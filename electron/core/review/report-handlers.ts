@@ -4,9 +4,8 @@ import type { CompareSide, ReviewSessionRow, SessionReport } from '../../../shar
 import { frameAt } from '../../../shared/review/replay.ts';
 import type { SessionStatus } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
-import { idParam } from '../server/routes.ts';
+import { idParam, queryNumber } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
-import type { RouteContext } from '../server/router.ts';
 import { MarkerRecorder } from './markers.ts';
 import { ReportBuilder } from './report.ts';
 
@@ -138,13 +137,6 @@ export function attachReport(core: Core): void {
     const [ra, rb] = await Promise.all([builder.report(a), builder.report(b)]);
     return { a: compareSide(ra), b: compareSide(rb) };
   });
-}
-
-/** a query number: digits become a number, anything else goes to the schema as text so it answers 400 */
-function queryNumber(c: RouteContext, name: string): number | string | undefined {
-  const raw = c.url.searchParams.get(name);
-  if (raw === null || raw === '') return undefined;
-  return /^\d{1,16}$/.test(raw) ? Number(raw) : raw;
 }
 
 export function reportRoutes(server: CoreServer): void {

@@ -1,7 +1,7 @@
 // review.exportBundle / review.importBundle / review.importChannelsExport, the recording route, and their HTTP routes.
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
-import { idParam } from '../server/routes.ts';
+import { idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';

@@ -1,20 +1,10 @@
 // HTTP API v1 for the lineup domain. Every route goes through core.invoke, so HTTP, IPC and tests share one validation.
 import type { CommandName } from '../../../shared/protocol/index.ts';
-import { CoreError } from '../errors.ts';
+import { bodyObject as asObject, idParam } from './params.ts';
 import type { CoreServer } from './server.ts';
-import type { RouteContext } from './router.ts';
 
-/** a numeric path segment (":id"): digits only, else 400; whether it exists is the command's answer (404) */
-export const idParam = (ctx: RouteContext, name = 'id'): number => {
-  const raw = ctx.params[name] ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', `${name} must be a positive integer`);
-  return Number(raw);
-};
-
-const asObject = (body: unknown): Record<string, unknown> => {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CoreError('bad_request', '请求体必须是 JSON 对象 / body must be a JSON object');
-  return body as Record<string, unknown>;
-};
+/** @deprecated import from ./params.ts (kept so code written against this path keeps building until the merge) */
+export { idParam };
 
 export function registerApiRoutes(server: CoreServer): void {
   const core = server.core;

@@ -2,7 +2,7 @@
 import { desk } from './desk.svelte.ts';
 
 class Tick {
-  now = $state(Date.now());
+  now = $state(desk.now());
   constructor() {
     setInterval(() => (this.now = desk.now()), 250);
   }
