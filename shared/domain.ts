@@ -1,4 +1,5 @@
 // Domain types shared by the core and every view. Money is integer fen, times are epoch ms.
+import type { SnapshotExt } from './protocol/index.ts';
 
 export interface Product {
   id: number;
@@ -79,8 +80,8 @@ export interface Snapshot {
   /** full state of every session that is not ended (a desk has few at once) */
   active: SessionState[];
   templates: LineupTemplate[];
-  /** each domain's own part (obs, metrics, push …), keyed by domain name */
-  ext: Record<string, unknown>;
+  /** each domain's own part (obs, metrics, push …), keyed by domain name; the known parts are typed (SnapshotParts) */
+  ext: SnapshotExt;
 }
 
 export interface CsvRowError {

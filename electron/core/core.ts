@@ -8,6 +8,7 @@ import {
   type CommandResult,
   type CoreEvent,
   type ParsedInput,
+  type SnapshotPart,
   commandSchemas,
   describeIssues,
   isCommandName,
@@ -110,7 +111,7 @@ export class Core {
   }
 
   /** A domain adds its part of the full snapshot a (re)connecting view receives, under snapshot.ext[name]. */
-  addSnapshotPart(name: string, read: () => unknown): void {
+  addSnapshotPart<K extends string>(name: K, read: () => SnapshotPart<K>): void {
     this.snapshotParts.set(name, read);
   }
 

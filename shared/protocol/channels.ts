@@ -1,5 +1,6 @@
 // Channels (视频号) console bridge: connection state, product mapping, pin results on Channels, live comments, self-check.
 import { z } from 'zod';
+import { id } from './fields.ts';
 
 /** off: no browser · starting: opening it · login_required: QR login page · not_live: logged in, no live room ·
  *  live: the live control page is open · error: the browser could not start (see detail) */
@@ -93,7 +94,6 @@ export interface ChannelsSettings {
   keywords: string[];
 }
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const keyword = z.string().trim().min(1).max(20);
 
 export const commands = {

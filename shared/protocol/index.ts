@@ -29,6 +29,19 @@ type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results 
 export type CommandResults = { [N in CommandName]: AllResults[N] };
 export type CommandResult<N extends CommandName> = CommandResults[N];
 
+/** The part of the snapshot each domain adds (`core.addSnapshotPart(name, read)`), by name. A domain whose part is
+ * not listed yet still works (its part reads as `unknown`); list it here to type it end to end. */
+export interface SnapshotParts {
+  obs: obs.ObsStatus;
+  metrics: metrics.MetricsExt;
+  push: push.PushState;
+  channels: channels.ChannelsSnapshot;
+}
+export type SnapshotPartName = keyof SnapshotParts;
+/** what a part named K holds: its listed type, or unknown */
+export type SnapshotPart<K extends string> = K extends SnapshotPartName ? SnapshotParts[K] : unknown;
+export type SnapshotExt = Partial<SnapshotParts> & Record<string, unknown>;
+
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
 export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events;
 

@@ -10,24 +10,11 @@ import type {
   SessionSummary,
   Snapshot,
 } from '../domain.ts';
+import { epochMs, fen, httpUrl, id, textLine } from './fields.ts';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-/** integer fen, up to ¥1 000 000 000 */
-const fen = z.number().int().min(0).max(100_000_000_000);
 const text = (max: number) => z.string().max(max);
-const line = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'control characters are not allowed');
-const url = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s), 'must be an http(s) URL');
-const epochMs = z.number().int().min(0).max(8.64e15);
+const line = textLine;
+const url = httpUrl;
 
 export const productFields = {
   title: line(200),

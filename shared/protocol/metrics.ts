@@ -1,11 +1,8 @@
 // Metrics domain of the protocol: ingest events, the live snapshot, chart series, sources, alerts, and the 1 Hz tick.
 import { z } from 'zod';
 import type { Alert, AlertConfig, Comparison, Figures } from '../metrics/formulas.ts';
+import { count, epochMs, fen, id, MAX_COUNT, MAX_EPOCH_MS, MAX_FEN } from './fields.ts';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const epochMs = z.number().int().min(0).max(8.64e15);
-const count = z.number().int().min(0).max(1e12);
-const fen = z.number().int().min(0).max(100_000_000_000);
 /** a LiveCue product id (number) or a source's own product id (string, e.g. a WeChat spu id; kept as text) */
 const productRef = z.union([id, z.string().trim().min(1).max(64)]);
 
@@ -122,9 +119,9 @@ function onlyKeys(o: object, allowed: ReadonlySet<string>): boolean {
   return true;
 }
 const isInt = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-const isEpoch = (v: unknown) => isInt(v, 8.64e15);
-const isCount = (v: unknown) => isInt(v, 1e12);
-const isFen = (v: unknown) => isInt(v, 100_000_000_000);
+const isEpoch = (v: unknown) => isInt(v, MAX_EPOCH_MS);
+const isCount = (v: unknown) => isInt(v, MAX_COUNT);
+const isFen = (v: unknown) => isInt(v, MAX_FEN);
 /** text the schema would keep as is: non-empty, within the limit, nothing for trim() to remove */
 const cleanText = (v: unknown, max: number): boolean => typeof v === 'string' && v.length >= 1 && v.length <= max && v.trim() === v;
 const isRef = (v: unknown): boolean => (typeof v === 'number' ? v > 0 && isInt(v, Number.MAX_SAFE_INTEGER) : cleanText(v, 64));

@@ -1,15 +1,10 @@
 // OBS domain of the protocol: the obs-websocket connection, the on-stream product overlay, per-item scene/hotkey cues,
 // the 视频号 push address, and stream health recorded into a session.
 import { z } from 'zod';
+import { epochMs, id, printableName } from './fields.ts';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** OBS object names (scenes, inputs, hotkeys): any printable text, as OBS allows */
-const obsName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(256)
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'control characters are not allowed');
+const obsName = printableName(256);
 const wsUrl = z
   .string()
   .trim()
@@ -124,7 +119,7 @@ export const commands = {
     /** 推流密钥 */
     key: z.string().trim().min(1).max(1024).refine((s) => !/\s/.test(s), 'the key has no spaces'),
   }),
-  'obs.streamHealth': z.strictObject({ sessionId: id, since: z.number().int().min(0).optional() }),
+  'obs.streamHealth': z.strictObject({ sessionId: id, since: epochMs.optional() }),
 } satisfies Record<string, z.ZodType>;
 
 export interface Results {

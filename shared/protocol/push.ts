@@ -1,6 +1,7 @@
 // Push domain of the protocol: channels (chat-group robots), message templates, trigger rules, the outbox and its
 // delivery log. Secrets (signing keys, and the key inside a robot's webhook URL) go in, never come out.
 import { z } from 'zod';
+import { httpUrl, id, printableName } from './fields.ts';
 
 export const CHANNEL_KINDS = ['wecom', 'dingtalk', 'feishu', 'webhook'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -15,22 +16,11 @@ export type PushTrigger = 'manual' | RuleKind;
 export const TEMPLATE_VARIABLES = ['title', 'link', 'startTime', 'product', 'livePrice', 'coupon', 'minutesToStart', 'liveStatus'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(60)
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'control characters are not allowed');
+const name = printableName(60);
 const tag = z.string().trim().min(1).max(30);
 const tags = z.array(tag).max(20);
 const body = z.string().max(20_000);
-const webUrl = z
-  .string()
-  .trim()
-  .min(1)
-  .max(2048)
-  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s), 'must be an http(s) URL');
+const webUrl = httpUrl;
 
 export const ChannelCreate = z.strictObject({
   kind: z.enum(CHANNEL_KINDS),

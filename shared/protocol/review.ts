@@ -1,11 +1,10 @@
 // Review domain of the protocol (直播复盘): the sessions list, one session's report, replay frames, compare, exports and
 // imports. The report carries everything the review screen and replay need, so replay runs from one fetch.
 import { z } from 'zod';
+import { epochMs, id } from './fields.ts';
 import type { SessionSummary } from '../domain.ts';
 import type { DeliveryStatus, PushTrigger } from './push.ts';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const epochMs = z.number().int().min(0).max(8.64e15);
 
 export const commands = {
   /** the sessions list: search by title, filter by status and by start date */

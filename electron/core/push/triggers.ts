@@ -12,8 +12,8 @@ import type { PushStore } from './outbox.ts';
  * The OBS contract (see docs/push.md): any core event `{ type: 'obs.streamStarted', sessionId?: number }` means the
  * broadcast went live; `{ type: 'obs.streamStopped' }` that it ended. Without sessionId the live session is meant.
  */
-export const OBS_STREAM_STARTED = 'obs.streamStarted';
-export const OBS_STREAM_STOPPED = 'obs.streamStopped';
+export const OBS_STREAM_STARTED = 'obs.streamStarted' satisfies CoreEvent['type'];
+export const OBS_STREAM_STOPPED = 'obs.streamStopped' satisfies CoreEvent['type'];
 
 export type FireRule = (rule: PushRule, sessionId: number, product: Product | null) => number | null;
 
@@ -59,7 +59,8 @@ export class Triggers {
       if (this.streaming) for (const rule of this.rules('stream_start')) this.fire(rule, session.id, null);
     } else if (event.type === OBS_STREAM_STARTED) {
       this.streaming = true;
-      const given = (event as { sessionId?: unknown }).sessionId;
+      // typed by the obs protocol; still checked, as another emitter may leave it out (then the live session is meant)
+      const given: unknown = event.sessionId;
       const ids = typeof given === 'number' ? [given] : this.liveSessions().map((s) => s.id);
       for (const id of ids) for (const rule of this.rules('stream_start')) this.fire(rule, id, null);
     } else if (event.type === OBS_STREAM_STOPPED) {

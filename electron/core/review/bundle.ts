@@ -2,6 +2,7 @@
 // Tables are discovered from the schema (PRAGMA table_info / foreign_key_list), so a table a later migration adds with
 // a session_id column (or a foreign key to such a table) travels without touching this file.
 import { z } from 'zod';
+import { epochMs, id } from '../../../shared/protocol/fields.ts';
 import { describeIssues } from '../../../shared/protocol/index.ts';
 import type { ImportSessionResult, SessionBundle } from '../../../shared/protocol/review.ts';
 import { CoreError, notFound } from '../errors.ts';
@@ -205,12 +206,12 @@ function rowSchema(t: TableInfo): z.ZodType {
 function bundleSchema(info: Map<string, TableInfo>, tables: TableInfo[]) {
   const data: Record<string, z.ZodType> = {};
   for (const t of tables) data[t.name] = z.array(rowSchema(t)).optional();
-  data[CHANNELS] = z.array(z.strictObject({ id: z.number().int().positive(), kind: z.string().max(32), name: z.string().max(200) })).optional();
+  data[CHANNELS] = z.array(z.strictObject({ id, kind: z.string().max(32), name: z.string().max(200) })).optional();
   data[PRODUCTS] = z.array(rowSchema(info.get(PRODUCTS)!)).optional();
   return z.strictObject({
     format: z.literal(BUNDLE_FORMAT),
     version: z.literal(BUNDLE_VERSION),
-    exportedAt: z.number().int().min(0).max(8.64e15),
+    exportedAt: epochMs,
     app: z.string().max(200),
     data: z.strictObject(data).refine((d) => Array.isArray(d.sessions) && d.sessions.length === 1, { message: 'data.sessions must hold exactly one session', path: ['sessions'] }),
   });

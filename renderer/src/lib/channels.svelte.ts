@@ -3,7 +3,6 @@ import type {
   ChannelsComment,
   ChannelsMapping,
   ChannelsSettings,
-  ChannelsSnapshot,
   ChannelsStatus,
 } from '../../../shared/protocol/channels.ts';
 import { desk } from './desk.svelte.ts';
@@ -21,7 +20,7 @@ class ChannelsView {
     desk.onEvent((e) => {
       switch (e.type) {
         case 'snapshot': {
-          const part = e.snapshot.ext['channels'] as ChannelsSnapshot | undefined;
+          const part = e.snapshot.ext.channels;
           if (!part) return;
           this.status = part.status;
           this.mappings = part.mappings;

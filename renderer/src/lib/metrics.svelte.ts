@@ -2,7 +2,7 @@
 // and the producer's alert thresholds. Chart data is not kept here: the dashboard holds it in plain arrays.
 import type { AlertConfig } from '../../../shared/metrics/formulas.ts';
 import { DEFAULT_ALERTS } from '../../../shared/metrics/formulas.ts';
-import type { MetricsExt, MetricsTick } from '../../../shared/protocol/metrics.ts';
+import type { MetricsTick } from '../../../shared/protocol/metrics.ts';
 import { desk } from './desk.svelte.ts';
 
 class Metrics {
@@ -11,7 +11,7 @@ class Metrics {
   constructor() {
     desk.onEvent((e) => {
       if (e.type === 'snapshot') {
-        const ext = e.snapshot.ext.metrics as MetricsExt | undefined;
+        const ext = e.snapshot.ext.metrics;
         if (ext) {
           this.alerts = ext.alerts;
           this.ticks = Object.fromEntries(ext.ticks.map((t) => [t.sessionId, t]));

@@ -8,7 +8,7 @@ class ObsStore {
 
   constructor() {
     desk.onEvent((e) => {
-      if (e.type === 'snapshot') this.status = (e.snapshot.ext.obs as ObsStatus | undefined) ?? null;
+      if (e.type === 'snapshot') this.status = e.snapshot.ext.obs ?? null;
       else if (e.type === 'obs.status') this.status = e.status;
       else if (e.type === 'obs.health') this.health = e.sample;
     });

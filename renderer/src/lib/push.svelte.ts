@@ -14,7 +14,7 @@ class PushDesk {
   constructor() {
     desk.onEvent((event) => {
       if (event.type === 'snapshot') {
-        const part = event.snapshot.ext.push as PushState | undefined;
+        const part = event.snapshot.ext.push;
         if (part) {
           this.setState(part);
           this.recent = part.recent;
