@@ -142,7 +142,6 @@ export class SessionAgg {
   /** online points not yet sent in a tick */
   pendingOnline: [number, number][] = [];
   counts = { readings: 0, orders: 0, comments: 0, joins: 0, leaves: 0 };
-  changed = true;
   /** the windows one event updates (total, minute, batch second, batch minute, segment), reused across events */
   private readonly wins: Win[] = [];
 
@@ -162,7 +161,6 @@ export class SessionAgg {
       }
       return { seg, version: 0, win: new Win(), productBase: null, productOrders: 0, productGmv: 0 };
     });
-    this.changed = true;
   }
 
   /** the segment whose [start, end) holds ts (segments are sorted by start) */
@@ -271,7 +269,6 @@ export class SessionAgg {
       }
     }
     wins.fill(this.total); // drop references to this batch's windows
-    this.changed = true;
     return delta;
   }
 
@@ -402,8 +399,4 @@ function windowIn(map: Map<number, Win>, t: number): Win {
     map.set(t, w);
   }
   return w;
-}
-
-export function bucketOf(ts: number, size: number): number {
-  return ts - (ts % size);
 }

@@ -1,6 +1,6 @@
 // SQLite side of metrics: raw event rows, rollup upserts, the per-session source, and the queries that rebuild a
 // session's running aggregate after a restart (from the rollups, never by replaying raw events).
-import type { MetricEvent, SourceName } from '../../../shared/protocol/metrics.ts';
+import { GMV_STATUSES, type MetricEvent, type SourceName } from '../../../shared/protocol/metrics.ts';
 import type { Db } from '../store/db.ts';
 import { type Cum, type Funnel, type RollupDelta, SessionAgg, type SegmentRef, Win, productKey } from './aggregate.ts';
 
@@ -29,6 +29,9 @@ interface RollupRow {
   gmv: number;
   comments: number;
 }
+
+/** GMV_STATUSES as an SQL list (`'paid', 'shipped', 'completed'`): the one rule of which orders count toward GMV */
+export const GMV_STATUSES_SQL = [...GMV_STATUSES].map((s) => `'${s}'`).join(', ');
 
 const upsertRollup = (table: string) => `
 INSERT INTO ${table} (session_id, t, readings, online_last, online_max, online_sum, online_n, avg_watch, has_uv,
@@ -160,11 +163,11 @@ export class MetricsStore {
       ),
       productOrders: db.prepare<[number], { product_key: string; n: number; g: number }>(
         `SELECT coalesce(product_key, 'sku:' || sku) AS product_key, count(*) AS n, sum(amount) AS g FROM metric_orders
-         WHERE session_id = ? AND status IN ('paid', 'shipped', 'completed') GROUP BY 1`,
+         WHERE session_id = ? AND status IN (${GMV_STATUSES_SQL}) GROUP BY 1`,
       ),
       segmentProductOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
         `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ?
-         AND status IN ('paid', 'shipped', 'completed')`,
+         AND status IN (${GMV_STATUSES_SQL})`,
       ),
       readingBefore: db.prepare<[number, number], { products: string | null }>(
         'SELECT products FROM metric_readings WHERE session_id = ? AND ts < ? AND products IS NOT NULL ORDER BY ts DESC LIMIT 50',
@@ -251,10 +254,6 @@ export class MetricsStore {
 
   onlineSeries(sessionId: number): [number, number][] {
     return this.sql.onlineSeries.all(sessionId).map((r) => [r.t, r.v]);
-  }
-
-  minuteRows(sessionId: number): RollupRow[] {
-    return this.sql.minutes.all(sessionId);
   }
 
   /**

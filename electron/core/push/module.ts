@@ -17,13 +17,13 @@ import type { RouteContext } from '../server/router.ts';
 import type { CoreServer } from '../server/server.ts';
 import { PushStore } from './outbox.ts';
 import type { Message } from './platform.ts';
+import { type NewViewersPerMinute, pushLift } from '../../../shared/push/lift.ts';
 import { platforms } from './platforms.ts';
 import { Sender, type SenderOptions } from './sender.ts';
 import { type RenderContext, renderTemplate } from './templates.ts';
 import { Triggers } from './triggers.ts';
 
-/** Provided by the metrics domain: new viewers per minute in [fromMs, toMs), or null when it has no data there. */
-export type NewViewersPerMinute = (sessionId: number, fromMs: number, toMs: number) => number | null;
+export type { NewViewersPerMinute };
 
 export interface PushModuleOptions extends SenderOptions {
   /** how often reminders are checked (ms) */
@@ -31,7 +31,6 @@ export interface PushModuleOptions extends SenderOptions {
   newViewersPerMinute?: NewViewersPerMinute;
 }
 
-const LIFT_WINDOW_MS = 5 * 60_000;
 const BUTTON = '进入直播间';
 
 /** serve-mode settings: LIVECUE_PUSH_TIME_SCALE (tests only), LIVECUE_PUSH_TIMEOUT_MS */
@@ -47,7 +46,7 @@ export function pushOptionsFromEnv(env: ModuleEnv['env']): PushModuleOptions {
 export class PushModule implements CoreModule {
   readonly name = 'push';
   private readonly options: PushModuleOptions;
-  private newViewers: NewViewersPerMinute | undefined;
+  private readonly newViewers: NewViewersPerMinute | undefined;
   core!: Core;
   store!: PushStore;
   sender!: Sender;
@@ -62,11 +61,6 @@ export class PushModule implements CoreModule {
    * webhooks do not report the group's size (see the `push.sent` event). A channel kind that knows it returns it here. */
   reachOf(_channelId: number): number | null {
     return null;
-  }
-
-  /** The metrics module hands its rate function over here once it exists (see docs/push.md). */
-  setNewViewersSource(fn: NewViewersPerMinute): void {
-    this.newViewers = fn;
   }
 
   attach(core: Core): void {
@@ -190,11 +184,8 @@ export class PushModule implements CoreModule {
 
   lift(push: Push): PushLift | null {
     if (push.firstSentAt === null) return null;
-    const at = push.firstSentAt;
-    const rate = this.newViewers;
-    const before = rate ? rate(push.sessionId, at - LIFT_WINDOW_MS, at) : null;
-    const after = rate && this.core.now() >= at + LIFT_WINDOW_MS ? rate(push.sessionId, at, at + LIFT_WINDOW_MS) : null;
-    return { pushId: push.id, at, beforePerMin: before, afterPerMin: after, lift: before !== null && after !== null ? after - before : null };
+    const { beforePerMin, afterPerMin, lift } = pushLift(this.newViewers, push.sessionId, push.firstSentAt, this.core.now());
+    return { pushId: push.id, at: push.firstSentAt, beforePerMin, afterPerMin, lift };
   }
 
   private registerHandlers(): void {

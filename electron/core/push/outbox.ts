@@ -384,9 +384,6 @@ export class PushStore {
       .prepare<[number], DeliveryRow>(`${DELIVERY_SELECT} WHERE d.status IN ('queued', 'retrying') AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id`)
       .all(now);
   }
-  nextDueAt(): number | null {
-    return this.db.prepare<[], { at: number | null }>("SELECT min(next_attempt_at) AS at FROM push_deliveries WHERE status IN ('queued', 'retrying')").get()?.at ?? null;
-  }
 
   /** The commit point before a request goes out. False when someone else already took the row. */
   markSending(id: number, channelId: number, now: number): boolean {

@@ -3,9 +3,9 @@
 // rollups plus a few indexed look-ups (segment boundaries, per-product order totals), never a replay of raw events.
 import fs from 'node:fs';
 import { type Figures, emptyCounters, figures, ratio } from '../../../shared/metrics/formulas.ts';
-import { GMV_STATUSES } from '../../../shared/protocol/metrics.ts';
 import type { MetricsSnapshot } from '../../../shared/protocol/metrics.ts';
 import type { DeliveryStatus, PushTrigger } from '../../../shared/protocol/push.ts';
+import { pushLift } from '../../../shared/push/lift.ts';
 import type {
   ProductRow,
   PushRow,
@@ -18,13 +18,11 @@ import type {
 } from '../../../shared/protocol/review.ts';
 import type { SessionSummary } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
-import { MetricsStore } from '../metrics/store.ts';
+import { GMV_STATUSES_SQL, MetricsStore } from '../metrics/store.ts';
 import type { Db } from '../store/db.ts';
 
 const MINUTE = 60_000;
-/** the push module's lift window: new viewers/min in the 5 minutes before vs after the first delivery */
-const LIFT_WINDOW_MS = 5 * MINUTE;
-const PAID = [...GMV_STATUSES].map((s) => `'${s}'`).join(', ');
+const PAID = GMV_STATUSES_SQL;
 const FAR_FUTURE = 8.64e15;
 
 interface MinuteRow {
@@ -452,11 +450,9 @@ export class ReportBuilder {
     return this.sql.pushes.all(sessionId).map((p) => {
       if (p.first_sent !== null) this.pushAt.set(p.id, p.first_sent);
       const channels = byPush.get(p.id) ?? [];
-      const at = p.first_sent;
-      // same definition as the push module: only a delivered push has a lift, and "after" once its window has passed
-      const before = at !== null ? this.metrics.newViewersPerMinute(sessionId, at - LIFT_WINDOW_MS, at) : null;
-      if (at !== null && now < at + LIFT_WINDOW_MS) this.liftPending = true;
-      const after = at !== null && now >= at + LIFT_WINDOW_MS ? this.metrics.newViewersPerMinute(sessionId, at, at + LIFT_WINDOW_MS) : null;
+      // the push domain's definition (shared/push/lift.ts)
+      const liftFigures = pushLift((s, from, to) => this.metrics.newViewersPerMinute(s, from, to), sessionId, p.first_sent, now);
+      if (liftFigures.open) this.liftPending = true;
       return {
         pushId: p.id,
         createdAt: p.created_at,
@@ -466,9 +462,9 @@ export class ReportBuilder {
         sent: channels.filter((c) => c.status === 'sent').length,
         failed: channels.filter((c) => c.status === 'failed').length,
         unknown: channels.filter((c) => c.status === 'unknown').length,
-        beforePerMin: before,
-        afterPerMin: after,
-        lift: before !== null && after !== null ? after - before : null,
+        beforePerMin: liftFigures.beforePerMin,
+        afterPerMin: liftFigures.afterPerMin,
+        lift: liftFigures.lift,
       };
     });
   }
