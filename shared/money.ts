@@ -18,5 +18,5 @@ export function formatYuan(fen: number): string {
   return `${sign}${yuan}.${String(cents).padStart(2, '0').replace(/0$/, '')}`;
 }
 
-/** "¥129.9" */
+/** "¥129.9": a price, exact (shown through `price` / `priceDisplay` in shared/present.ts) */
 export const yuanLabel = (fen: number) => `¥${formatYuan(fen)}`;

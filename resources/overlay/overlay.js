@@ -8,12 +8,6 @@
   let stockAtPin = null;
   let hideTimer = null;
 
-  const yuan = (fen) => {
-    const cents = fen % 100;
-    const whole = Math.floor(fen / 100);
-    return '¥' + (cents === 0 ? String(whole) : whole + '.' + String(cents).padStart(2, '0').replace(/0$/, ''));
-  };
-
   function render(state) {
     if (!state) {
       shownId = null;
@@ -28,10 +22,10 @@
     if (isNew) stockAtPin = p.stock;
     shownId = p.id;
     $('title').textContent = p.title;
-    const live = p.livePrice ?? p.price;
-    $('live-price').textContent = yuan(live);
+    // price texts come formatted by the core (shared/present.ts priceDisplay), the same as on every other view
+    $('live-price').textContent = state.display.price;
     const orig = $('original-price');
-    orig.textContent = p.livePrice !== null && p.livePrice < p.price ? yuan(p.price) : '';
+    orig.textContent = state.display.originalPrice || '';
     const coupon = $('coupon');
     coupon.textContent = p.coupon || '';
     coupon.hidden = !p.coupon;

@@ -92,6 +92,8 @@ export interface OverlayState {
     stock: number | null;
     imageUrl: string | null;
   };
+  /** the price as every view shows it (shared/present.ts priceDisplay): the page only places the texts */
+  display: { price: string; originalPrice: string | null };
   pinnedAt: number;
 }
 

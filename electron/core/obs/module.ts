@@ -6,6 +6,7 @@ import type { Product, SessionState } from '../../../shared/domain.ts';
 import type { CoreEvent } from '../../../shared/protocol/index.ts';
 import type { ItemCue, ObsStatus, OverlayState } from '../../../shared/protocol/obs.ts';
 import type { Core } from '../core.ts';
+import { priceDisplay } from '../../../shared/present.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import { idParam, queryNumber } from '../server/params.ts';
@@ -37,9 +38,11 @@ const toCue = (r: CueRow): ItemCue => ({ lineupItemId: r.lineup_item_id, sceneNa
 export function overlayOf(session: SessionState): OverlayState | null {
   if (session.status !== 'live' || !session.pinned || !session.segment) return null;
   const p: Product = session.pinned;
+  const shown = priceDisplay(p);
   return {
     sessionId: session.id,
     product: { id: p.id, title: p.title, price: p.price, livePrice: p.livePrice, coupon: p.coupon, stock: p.stock, imageUrl: p.imageUrl },
+    display: { price: shown.now, originalPrice: shown.was },
     pinnedAt: session.segment.startedAt,
   };
 }

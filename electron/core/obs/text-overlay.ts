@@ -2,7 +2,7 @@
 // LiveCue creates (or adopts by name) three inputs — title, price, coupon — in the overlay scene, writes all three
 // texts in one RequestBatch so the stream never shows a new title with an old price, and shows/hides them with
 // SetSceneItemEnabled. OBS renders text sources as plain text, so titles with <script>, quotes or emoji are safe.
-import { yuanLabel } from '../../../shared/money.ts';
+import { priceDisplay } from '../../../shared/present.ts';
 import type { OverlayState } from '../../../shared/protocol/obs.ts';
 import type { BatchRequest, ObsLink } from './link.ts';
 
@@ -22,10 +22,10 @@ export function pickTextKind(kinds: string[]): string | null {
 }
 
 /** The three texts of a card. Text sources cannot strike through, so the original price is labelled instead. */
-export function cardTexts(state: OverlayState): Record<Part, string> {
+export function cardTexts(state: Pick<OverlayState, 'product'>): Record<Part, string> {
   const p = state.product;
-  const live = p.livePrice ?? p.price;
-  const price = p.livePrice !== null && p.livePrice < p.price ? `直播价 ${yuanLabel(live)}  原价 ${yuanLabel(p.price)}` : `${yuanLabel(live)}`;
+  const shown = priceDisplay(p);
+  const price = shown.was !== null ? `直播价 ${shown.now}  原价 ${shown.was}` : shown.now;
   return { title: p.title, price, coupon: p.coupon ? `券 ${p.coupon}` : '' };
 }
 

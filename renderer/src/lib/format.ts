@@ -1,15 +1,7 @@
+// The renderer's one door to the presentation module (shared/present.ts: money, percent, time, the price rule), which
+// the core also uses for the OBS overlay and push texts. Views import from here, never format numbers themselves.
 export { formatYuan, yuanLabel } from '../../../shared/money.ts';
-
-/** 65_000 → "01:05", 3_700_000 → "1:01:40" */
-export function clock(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(s).padStart(2, '0');
-  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
+export * from '../../../shared/present.ts';
 
 /** Segment timer colour: normal, amber from 80 % of the plan, red past it. */
 export function timerLevel(elapsedMs: number, plannedMinutes: number | null | undefined): 'ok' | 'warn' | 'over' {

@@ -27,7 +27,5 @@ class Metrics {
 
 export const metrics = new Metrics();
 
-export const pct = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
-export const num = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : Math.round(v).toLocaleString('zh-CN'));
-export const yuan = (fen: number | null | undefined): string =>
-  fen === null || fen === undefined ? '—' : `¥${(fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: fen >= 1_000_000 ? 0 : 2 })}`;
+// figures as the presentation module shows them (yuan = a money figure; a product's price goes through priceDisplay)
+export { money as yuan, num, pct } from './format.ts';

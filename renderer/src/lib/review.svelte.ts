@@ -4,7 +4,7 @@ import type { CompareSide, ReplayFrame, ReviewSessionRow, SessionReport } from '
 import { frameAt, lastAtOrBefore, replayRange, segmentAt } from '../../../shared/review/replay.ts';
 import { toCsv, type Cell } from '../../../shared/csv-export.ts';
 import { desk } from './desk.svelte.ts';
-import { clock } from './format.ts';
+import { dateTime, duration, hhmmss } from './format.ts';
 import { num, pct, yuan } from './metrics.svelte.ts';
 
 export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
@@ -134,16 +134,7 @@ export const review = new Review();
 
 // ── formatting shared by the review components ──
 
-export const hhmmss = (v: number): string => {
-  const d = new Date(v);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-};
-export const dateTime = (v: number | null): string => {
-  if (v === null) return '—';
-  const d = new Date(v);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${hhmmss(v).slice(0, 5)}`;
-};
-export const duration = (ms: number | null): string => (ms === null ? '—' : clock(ms));
+export { dateTime, duration, hhmmss };
 
 /** What a chart tooltip adds under the hovered point: that minute's figures and what was pinned then. */
 export function describeMoment(report: SessionReport, at: number, labels: { newPerMin: string; orders: string; conversion: string; pinned: string }): string[] {
