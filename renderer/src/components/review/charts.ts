@@ -1,28 +1,13 @@
-// Chart.js for the review screen: the same dark look as the dashboard, plus zoom/pan (chartjs-plugin-zoom) and the
+// The review screen's charts: the app's chart module (lib/charts.ts) plus zoom/pan (chartjs-plugin-zoom) and the
 // annotation helpers (segment bands, marker lines, the replay cursor) every review chart shares.
-import {
-  Chart,
-  Decimation,
-  Filler,
-  Legend,
-  LineController,
-  LineElement,
-  LinearScale,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
-import annotationPlugin from 'chartjs-plugin-annotation';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { MarkerKind, ReviewMarker, ReviewSegment } from '../../../../shared/protocol/review.ts';
-import { hhmmss } from '../../lib/review.svelte.ts';
+import { Chart, segmentBand, shortTitle } from '../../lib/charts.ts';
+import { hhmmss } from '../../lib/format.ts';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Filler, Decimation, Legend, annotationPlugin, zoomPlugin);
+Chart.register(zoomPlugin);
 
-export { Chart };
-export type Pt = { x: number; y: number };
-
-export const GRID = '#2a3340';
-export const TICK = '#8b97a5';
+export { Chart, GRID, LINE_BASE, TICK, type Pt } from '../../lib/charts.ts';
 
 export const MARKER_COLORS: Record<MarkerKind, string> = {
   push: '#3d8bfd',
@@ -31,8 +16,6 @@ export const MARKER_COLORS: Record<MarkerKind, string> = {
   stream: '#16c172',
   record: '#ffb020',
 };
-
-const short = (title: string) => (title.length > 9 ? `${title.slice(0, 8)}…` : title);
 
 /** time tick labels: with seconds while the view (as zoomed now) spans under 10 minutes, else hh:mm */
 export function timeTick(this: { min: number; max: number }, v: number | string): string {
@@ -57,21 +40,14 @@ export function reviewAnnotations(segments: readonly ReviewSegment[], markers: r
   const out: Record<string, object> = {};
   segments.forEach((s, i) => {
     const xMax = s.endedAt ?? end;
-    out[`seg${i}`] = {
-      type: 'box',
-      xMin: s.startedAt,
-      xMax,
-      backgroundColor: i % 2 ? 'rgba(61,139,253,0.12)' : 'rgba(255,90,54,0.14)',
-      borderWidth: 0,
-      label: {
-        // a title only where its band is wide enough to read (zooming in reveals the rest)
-        display: (ctx: { chart: Chart }) => labels && wide(ctx.chart, s.startedAt, xMax, 64),
-        content: short(s.title),
-        position: { x: 'start', y: 'start' },
-        color: '#c9d3dd',
-        font: { size: 10 },
-      },
-    };
+    out[`seg${i}`] = segmentBand(i, s.startedAt, xMax, {
+      // a title only where its band is wide enough to read (zooming in reveals the rest)
+      display: (ctx: { chart: Chart }) => labels && wide(ctx.chart, s.startedAt, xMax, 64),
+      content: shortTitle(s.title),
+      position: { x: 'start', y: 'start' },
+      color: '#c9d3dd',
+      font: { size: 10 },
+    });
   });
   markers.forEach((m, i) => {
     out[`mk${i}`] = {
