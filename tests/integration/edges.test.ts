@@ -90,3 +90,29 @@ describe('push.sent → metrics', () => {
     ]);
   });
 });
+
+describe('one set of HTTP input helpers (server/params.ts) on every domain route', () => {
+  it('path ids, JSON-object bodies and numeric query parameters answer 400 the same way everywhere', async () => {
+    const h = await testHost([new PushModule({ reminderTickMs: 3_600_000 }), new MetricsModule()]);
+    cleanups.push(() => h.stop());
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${h.url}${path.slice(1)}`, {
+        method,
+        headers: { authorization: `Bearer ${h.core.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, error: ((await r.json()) as { error?: { code: string; message: string } }).error }));
+    const s = await h.core.call('session.create', { title: 'params' });
+    // path ids
+    for (const path of ['/api/v1/sessions/abc/metrics', '/api/v1/sessions/-1/pushes', '/api/v1/push/deliveries/1.5/resend']) {
+      const method = path.endsWith('resend') ? 'POST' : 'GET';
+      expect((await call(method, path)).error?.message, path).toMatch(/id 必须是正整数 \/ id must be a positive integer/);
+    }
+    // bodies: an array is not an object (it used to be spread into the input)
+    const bad = await call('PUT', `/api/v1/sessions/${s.id}/metrics/source`, ['simulator']);
+    expect(bad).toMatchObject({ status: 400, error: { message: expect.stringMatching(/JSON 对象/) } });
+    expect((await call('PATCH', '/api/v1/push/channels/1', 'x')).error?.message).toMatch(/JSON 对象/);
+    // query numbers: text answers 400, empty means absent
+    expect((await call('GET', '/api/v1/push/deliveries?pushId=abc')).status).toBe(400);
+    expect((await call('GET', `/api/v1/push/deliveries?sessionId=${s.id}&pushId=`)).status).toBe(200);
+  });
+});

@@ -28,7 +28,7 @@ import { SimulatorOptions, WechatApiOptions } from '../../../shared/protocol/met
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
-import { positiveId } from '../server/params.ts';
+import { bodyObject, positiveId } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
 import { MetricsStore } from './store.ts';
@@ -135,7 +135,7 @@ export class MetricsModule implements CoreModule {
     server.route('GET', '/api/v1/sessions/:id/metrics', (c) => this.core.invoke('metrics.snapshot', { sessionId: id(c.params.id) }));
     server.route('GET', '/api/v1/sessions/:id/metrics/series', (c) => this.core.invoke('metrics.series', { sessionId: id(c.params.id) }));
     server.route('PUT', '/api/v1/sessions/:id/metrics/source', (c) =>
-      this.core.invoke('metrics.setSource', { ...(c.body as object), sessionId: id(c.params.id) }),
+      this.core.invoke('metrics.setSource', { ...bodyObject(c.body), sessionId: id(c.params.id) }),
     );
     // debug only (LIVECUE_DEBUG_MEMORY=1): what the process and this domain hold, for the soak benchmark
     if (this.env.env.LIVECUE_DEBUG_MEMORY === '1') server.route('GET', '/api/v1/debug/memory', (c) => this.memory(c.url.searchParams.get('gc') === '1'));

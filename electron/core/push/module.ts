@@ -12,7 +12,7 @@ import {
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
-import { bodyObject, idParam } from '../server/params.ts';
+import { bodyObject, idParam, queryNumber } from '../server/params.ts';
 import type { RouteContext } from '../server/router.ts';
 import type { CoreServer } from '../server/server.ts';
 import { PushStore } from './outbox.ts';
@@ -96,8 +96,7 @@ export class PushModule implements CoreModule {
     r('POST', '/api/v1/sessions/:id/push', (c) => core.invoke('push.send', { ...obj(c.body), sessionId: id(c) }));
     r('GET', '/api/v1/sessions/:id/pushes', (c) => core.invoke('push.history', { sessionId: id(c) }));
     r('GET', '/api/v1/push/deliveries', (c) => {
-      const q = (k: string) => (c.url.searchParams.has(k) ? Number(c.url.searchParams.get(k)) : undefined);
-      return core.invoke('push.deliveries', { pushId: q('pushId'), sessionId: q('sessionId') });
+      return core.invoke('push.deliveries', { pushId: queryNumber(c, 'pushId'), sessionId: queryNumber(c, 'sessionId') });
     });
     r('POST', '/api/v1/push/deliveries/:id/resend', (c) => core.invoke('push.resend', { deliveryId: id(c) }));
   }
