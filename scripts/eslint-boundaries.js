@@ -5,18 +5,20 @@ import path from 'node:path';
 import { builtinModules } from 'node:module';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const DOMAINS = ['catalog', 'lineup', 'obs', 'metrics', 'push', 'channels', 'review'];
+/** folders of electron/core that are the core's own services, not domains; every other folder is a domain */
+const CORE_FOLDERS = ['store', 'server'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Where a repository file lives: `shared`, `renderer`, `main` (electron/main + preload), `core` (the core's own
- * files: electron/core/*.ts, store/, server/), `domain:<name>`, or `other` (tests, bench, scripts, config). */
+ * files: electron/core/*.ts, store/, server/), `domain:<name>` (any other folder of electron/core), or `other` (tests,
+ * bench, scripts, config). */
 export function layerOf(file) {
   const rel = path.relative(ROOT, file).split(path.sep).join('/');
   if (rel.startsWith('shared/')) return 'shared';
   if (rel.startsWith('renderer/')) return 'renderer';
   if (rel.startsWith('electron/main/') || rel.startsWith('electron/preload/')) return 'main';
   const m = /^electron\/core\/([^/]+)\//.exec(rel);
-  if (m && DOMAINS.includes(m[1])) return `domain:${m[1]}`;
+  if (m && !CORE_FOLDERS.includes(m[1])) return `domain:${m[1]}`;
   if (rel.startsWith('electron/core/')) return 'core';
   return 'other';
 }
