@@ -88,9 +88,10 @@ export default ts.config(
     rules: {
       'no-restricted-globals': [
         'error',
-        ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement', 'Element'].map(
-          (name) => ({ name, message: 'shared/ runs in the core too: no DOM' }),
-        ),
+        ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement', 'Element'].map((name) => ({
+          name,
+          message: 'shared/ runs in the core too: no DOM',
+        })),
         ...['process', 'Buffer', '__dirname', 'require'].map((name) => ({ name, message: 'shared/ runs in the browser too: no Node' })),
       ],
     },

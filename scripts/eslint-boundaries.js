@@ -48,7 +48,7 @@ export function violation(fromFile, spec, target) {
   if (from.startsWith('domain:') && to.startsWith('domain:') && from !== to && !isTest)
     return `a domain imports only its own files, the core's own files (electron/core/*.ts, store/, server/) and shared/: ${from.slice(7)} -> ${to.slice(7)}`;
   if (from === 'core' && to.startsWith('domain:') && /^electron\/core\/(store|server)\//.test(rel(fromFile)))
-    return 'store/ and server/ are the core\'s own services: they import no domain';
+    return "store/ and server/ are the core's own services: they import no domain";
   return null;
 }
 

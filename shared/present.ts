@@ -34,7 +34,8 @@ export const pct = (v: number | null | undefined, digits = 1): string => (missin
 export const num = (v: number | null | undefined): string => (missing(v) ? DASH : Math.round(v).toLocaleString('zh-CN'));
 
 /** a rate with one decimal: 4.25 → "4.3"; signed: +6.0 */
-export const rate = (v: number | null | undefined, signed = false): string => (missing(v) ? DASH : `${signed && v > 0 ? '+' : ''}${v.toFixed(1)}`);
+export const rate = (v: number | null | undefined, signed = false): string =>
+  missing(v) ? DASH : `${signed && v > 0 ? '+' : ''}${v.toFixed(1)}`;
 
 // ── times (epoch ms shown in the desk's local time zone; durations in ms) ──
 

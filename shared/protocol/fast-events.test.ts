@@ -22,7 +22,22 @@ type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 // values at and around every limit, wrong types, and text that trim() would change
-const intEdge = (max: number) => [0, 1, max, max + 1, -1, 1.5, -0, Number.NaN, Infinity, -Infinity, '5', null, true, Number.MAX_SAFE_INTEGER + 2];
+const intEdge = (max: number) => [
+  0,
+  1,
+  max,
+  max + 1,
+  -1,
+  1.5,
+  -0,
+  Number.NaN,
+  Infinity,
+  -Infinity,
+  '5',
+  null,
+  true,
+  Number.MAX_SAFE_INTEGER + 2,
+];
 const NUMS = {
   ts: [1_790_000_000_000, ...intEdge(MAX_EPOCH_MS)],
   count: [3, ...intEdge(MAX_COUNT)],
@@ -30,14 +45,20 @@ const NUMS = {
 };
 const text = (r: R, max: number): unknown =>
   pick(r, ['a', 'x'.repeat(max), 'x'.repeat(max + 1), '', ' a', 'a ', '\ta', 'a\u3000', '\u00a0', '订单-1', 42, null, ['a'], {}]);
-const ref = (r: R): unknown => (r() < 0.5 ? pick(r, [1, 12, 0, -3, 2.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '1']) : text(r, 64));
+const ref = (r: R): unknown =>
+  r() < 0.5 ? pick(r, [1, 12, 0, -3, 2.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '1']) : text(r, 64);
 const avg = [0, 12.5, 1e7, 1e7 + 1, -0.1, Number.NaN, Infinity, '3'];
 
 function validish(r: R): Record<string, unknown> {
   const ts = r() < 0.8 ? 1_790_000_000_000 + Math.floor(r() * 1e6) : pick(r, NUMS.ts);
   switch (pick(r, ['order', 'reading', 'comment', 'join', 'leave'] as const)) {
     case 'order': {
-      const o: Record<string, unknown> = { type: 'order', ts, orderId: r() < 0.7 ? `o${Math.floor(r() * 1e9)}` : text(r, 64), amount: r() < 0.7 ? Math.floor(r() * 1e6) : pick(r, NUMS.fen) };
+      const o: Record<string, unknown> = {
+        type: 'order',
+        ts,
+        orderId: r() < 0.7 ? `o${Math.floor(r() * 1e9)}` : text(r, 64),
+        amount: r() < 0.7 ? Math.floor(r() * 1e6) : pick(r, NUMS.fen),
+      };
       if (r() < 0.7) o.productId = r() < 0.7 ? 1 + Math.floor(r() * 50) : ref(r);
       if (r() < 0.4) o.sku = r() < 0.6 ? 'SKU-1' : text(r, 64);
       if (r() < 0.6) o.status = r() < 0.8 ? pick(r, ORDER_STATUSES) : pick(r, ['PAID', '', 'unknown', 1, null]);
@@ -62,7 +83,11 @@ function validish(r: R): Record<string, unknown> {
     case 'comment':
       return { type: 'comment', ts, text: r() < 0.8 ? '多少钱' : pick(r, ['', ' 空格 ', 'x'.repeat(2000), 'x'.repeat(2001), 5, null]) };
     default:
-      return { type: pick(r, ['join', 'leave']), ts, viewerId: r() < 0.8 ? `v${Math.floor(r() * 1e6)}` : pick(r, ['', ' v ', 'x'.repeat(128), 'x'.repeat(129), 7, null]) };
+      return {
+        type: pick(r, ['join', 'leave']),
+        ts,
+        viewerId: r() < 0.8 ? `v${Math.floor(r() * 1e6)}` : pick(r, ['', ' v ', 'x'.repeat(128), 'x'.repeat(129), 7, null]),
+      };
   }
 }
 

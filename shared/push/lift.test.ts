@@ -18,7 +18,12 @@ describe('push lift (one definition for push.history and the review report)', ()
   });
 
   it('has no after (and no lift) while the window is open, and nothing for an undelivered push or without metrics', () => {
-    expect(pushLift(rate, 1, 1_000_000, 1_000_000 + LIFT_WINDOW_MS - 1)).toEqual({ beforePerMin: 4, afterPerMin: null, lift: null, open: true });
+    expect(pushLift(rate, 1, 1_000_000, 1_000_000 + LIFT_WINDOW_MS - 1)).toEqual({
+      beforePerMin: 4,
+      afterPerMin: null,
+      lift: null,
+      open: true,
+    });
     expect(pushLift(rate, 1, null, 2_000_000)).toEqual({ beforePerMin: null, afterPerMin: null, lift: null, open: false });
     expect(pushLift(undefined, 1, 1_000_000, 9_000_000)).toEqual({ beforePerMin: null, afterPerMin: null, lift: null, open: false });
   });

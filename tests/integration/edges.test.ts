@@ -13,7 +13,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const get = (h: RunningHost, path: string) => fetch(`${h.url}${path.replace(/^\//, '')}`, { headers: { authorization: `Bearer ${h.core.token}` } });
+const get = (h: RunningHost, path: string) =>
+  fetch(`${h.url}${path.replace(/^\//, '')}`, { headers: { authorization: `Bearer ${h.core.token}` } });
 
 describe('a closing core', () => {
   it('answers unavailable (HTTP 503, retry later), not conflict (409)', async () => {
@@ -40,7 +41,11 @@ describe('stream-health ?since=', () => {
 
   it('a bad ?since= answers 400 like every route; digits or none answer 200', async () => {
     fake = await startFakeObs();
-    const obs = new ObsModule({ options: { obs: fake.url }, env: {}, link: { requestTimeoutMs: 400, backoffBaseMs: 100, backoffMaxMs: 300 } });
+    const obs = new ObsModule({
+      options: { obs: fake.url },
+      env: {},
+      link: { requestTimeoutMs: 400, backoffBaseMs: 100, backoffMaxMs: 300 },
+    });
     const h = await testHost([obs]);
     cleanups.push(() => h.stop());
     const s = await h.core.call('session.create', { title: 'since' });

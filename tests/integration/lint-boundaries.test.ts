@@ -15,7 +15,9 @@ describe('layer rules (eslint livecue/boundaries)', () => {
   it('shared/ imports neither Node nor electron/ nor the renderer', async () => {
     expect(await boundaryErrors('shared/x.ts', "import fs from 'node:fs';\nexport const a = fs;")).toHaveLength(1);
     expect(await boundaryErrors('shared/x.ts', "import { Core } from '../electron/core/core.ts';\nexport const a = Core;")).toHaveLength(1);
-    expect(await boundaryErrors('shared/protocol/x.ts', "import { z } from 'zod';\nimport { a } from '../money.ts';\nexport const b = [z, a];")).toEqual([]);
+    expect(
+      await boundaryErrors('shared/protocol/x.ts', "import { z } from 'zod';\nimport { a } from '../money.ts';\nexport const b = [z, a];"),
+    ).toEqual([]);
   });
 
   it('shared/ uses no DOM global', async () => {
@@ -24,9 +26,13 @@ describe('layer rules (eslint livecue/boundaries)', () => {
   });
 
   it('the renderer never imports electron/ or node:', async () => {
-    expect(await boundaryErrors('renderer/src/lib/x.ts', "import { Core } from '../../../electron/core/core.ts';\nexport const a = Core;")).toHaveLength(1);
+    expect(
+      await boundaryErrors('renderer/src/lib/x.ts', "import { Core } from '../../../electron/core/core.ts';\nexport const a = Core;"),
+    ).toHaveLength(1);
     expect(await boundaryErrors('renderer/src/lib/x.ts', "import path from 'node:path';\nexport const a = path;")).toHaveLength(1);
-    expect(await boundaryErrors('renderer/src/lib/x.ts', "import { fen } from '../../../shared/money.ts';\nexport const a = fen;")).toEqual([]);
+    expect(await boundaryErrors('renderer/src/lib/x.ts', "import { fen } from '../../../shared/money.ts';\nexport const a = fen;")).toEqual(
+      [],
+    );
   });
 
   it('the core never imports electron', async () => {
@@ -35,14 +41,17 @@ describe('layer rules (eslint livecue/boundaries)', () => {
   });
 
   it("a domain imports its own files, the core's own files and shared, not another domain", async () => {
-    const own = "import { a } from './module.ts';\nimport { CoreError } from '../errors.ts';\nimport type { Db } from '../store/db.ts';\nexport const b = [a, CoreError];";
+    const own =
+      "import { a } from './module.ts';\nimport { CoreError } from '../errors.ts';\nimport type { Db } from '../store/db.ts';\nexport const b = [a, CoreError];";
     expect(await boundaryErrors('electron/core/push/x.ts', own)).toEqual([]);
     const cross = "import { ObsModule } from '../obs/module.ts';\nexport const b = ObsModule;";
     const errors = await boundaryErrors('electron/core/push/x.ts', cross);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('push -> obs');
     // from a nested folder too
-    expect(await boundaryErrors('electron/core/metrics/sources/x.ts', "import { a } from '../../push/outbox.ts';\nexport const b = a;")).toHaveLength(1);
+    expect(
+      await boundaryErrors('electron/core/metrics/sources/x.ts', "import { a } from '../../push/outbox.ts';\nexport const b = a;"),
+    ).toHaveLength(1);
   });
 
   it('the listed exceptions pass only for their own pair of files', async () => {
@@ -52,19 +61,27 @@ describe('layer rules (eslint livecue/boundaries)', () => {
   });
 
   it('a new folder of electron/core is a domain too (no rule to update when a domain is added)', async () => {
-    expect(await boundaryErrors('electron/core/automation/x.ts', "import { a } from '../channels/module.ts';\nexport const b = a;")).toHaveLength(1);
+    expect(
+      await boundaryErrors('electron/core/automation/x.ts', "import { a } from '../channels/module.ts';\nexport const b = a;"),
+    ).toHaveLength(1);
     expect(await boundaryErrors('electron/core/automation/x.ts', "import { Core } from '../core.ts';\nexport const b = Core;")).toEqual([]);
   });
 
   it('store/ and server/ import no domain', async () => {
-    expect(await boundaryErrors('electron/core/server/x.ts', "import { a } from '../push/outbox.ts';\nexport const b = a;")).toHaveLength(1);
+    expect(await boundaryErrors('electron/core/server/x.ts', "import { a } from '../push/outbox.ts';\nexport const b = a;")).toHaveLength(
+      1,
+    );
   });
 
   it('views read the server-corrected clock, never Date.now() (desk.svelte.ts, the clock itself, may)', async () => {
     const rules = async (file: string, code: string) =>
       ((await eslint.lintText(code, { filePath: path.join(root, file) }))[0]?.messages ?? []).map((m) => m.ruleId);
-    expect(await rules('renderer/src/pages/Dashboard.svelte', '<script lang="ts">\n  export const t = Date.now();\n</script>\n')).toContain('no-restricted-properties');
+    expect(await rules('renderer/src/pages/Dashboard.svelte', '<script lang="ts">\n  export const t = Date.now();\n</script>\n')).toContain(
+      'no-restricted-properties',
+    );
     expect(await rules('renderer/src/lib/x.ts', 'export const t = () => Date.now();\n')).toContain('no-restricted-properties');
-    expect(await rules('renderer/src/lib/desk.svelte.ts', 'export const t = () => Date.now();\n')).not.toContain('no-restricted-properties');
+    expect(await rules('renderer/src/lib/desk.svelte.ts', 'export const t = () => Date.now();\n')).not.toContain(
+      'no-restricted-properties',
+    );
   });
 });

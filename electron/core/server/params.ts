@@ -16,7 +16,8 @@ export function positiveId(raw: string | undefined, name = 'id'): number {
 
 /** the parsed JSON body when it is an object (the path id is then merged in), else 400 */
 export function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CoreError('bad_request', '请求体必须是 JSON 对象 / body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new CoreError('bad_request', '请求体必须是 JSON 对象 / body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
