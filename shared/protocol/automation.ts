@@ -96,6 +96,8 @@ export interface AiSettings {
 }
 
 export type ActionKind = 'reply' | 'pin' | 'message' | 'explain' | 'next';
+/** the room event that triggered an action (null: a timer or the lineup) */
+export type TriggerKind = 'comment' | 'enter' | 'follow' | 'order';
 export type ActionStatus = 'sent' | 'failed' | 'dropped';
 
 export interface AutomationAction {
@@ -111,6 +113,7 @@ export interface AutomationAction {
   text: string;
   triggerNickname: string | null;
   triggerTs: number | null;
+  triggerKind: TriggerKind | null;
   error: string | null;
 }
 
@@ -124,6 +127,7 @@ export interface Draft {
   triggerId: string | null;
   triggerNickname: string | null;
   triggerTs: number | null;
+  triggerKind: TriggerKind | null;
   sessionId: number | null;
 }
 

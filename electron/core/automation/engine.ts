@@ -8,6 +8,7 @@ import type {
   AutomationSettings,
   Draft,
   RuleSets,
+  TriggerKind,
 } from '../../../shared/protocol/automation.ts';
 import type { RoomControl, RoomEvent } from '../channels/room.ts';
 import { conflict, notFound } from '../errors.ts';
@@ -17,6 +18,9 @@ import { EVENT_LABEL, type MessageLine, type ReplyEvent, type ReplyRule, fill, m
 export const TICK_MS = 250;
 /** a reply still queued this long after its comment is dropped: answering a minute late looks like a bot */
 export const REPLY_MAX_AGE_MS = 60_000;
+/** a welcome / thanks still queued this long after the event is dropped (ASSUMED: later than that it reads odd) */
+export const EVENT_REPLY_MAX_AGE_MS = 15_000;
+const PRIORITY = { comment: 0, order: 1, follow: 1, enter: 2, message: 3 } as const;
 const MAX_DRAFTS = 50;
 const MAX_PIN_QUEUE = 50;
 const SEEN_CAP = 5_000;
@@ -66,6 +70,9 @@ interface Outgoing {
   reason: string;
   triggerNickname: string | null;
   triggerTs: number | null;
+  triggerKind: TriggerKind | null;
+  /** 0 answers to comments · 1 thanks for orders / follows · 2 welcomes · 3 scheduled messages */
+  priority: number;
   sessionId: number | null;
   /** confirmed drafts: the producer already approved this exact text */
   confirmed: boolean;
@@ -195,6 +202,8 @@ export class AutomationEngine {
       reason: `${e.nickname} ${on}`,
       triggerNickname: e.nickname,
       triggerTs: e.ts,
+      triggerKind: e.kind as ReplyEvent,
+      priority: PRIORITY[e.kind as ReplyEvent],
       sessionId: e.sessionId ?? ctx.sessionId,
       confirmed: false,
     };
@@ -235,6 +244,7 @@ export class AutomationEngine {
         triggerId,
         triggerNickname: o.triggerNickname,
         triggerTs: o.triggerTs,
+        triggerKind: o.triggerKind,
         sessionId: o.sessionId,
       },
     ].slice(-MAX_DRAFTS);
@@ -255,6 +265,8 @@ export class AutomationEngine {
       reason: draft.reason,
       triggerNickname: draft.triggerNickname,
       triggerTs: draft.triggerTs,
+      triggerKind: draft.triggerKind,
+      priority: 0,
       sessionId: draft.sessionId,
       confirmed: true,
     });
@@ -277,6 +289,7 @@ export class AutomationEngine {
       text: draft.text,
       triggerNickname: draft.triggerNickname,
       triggerTs: draft.triggerTs,
+      triggerKind: draft.triggerKind,
       error: null,
     });
   }
@@ -284,12 +297,10 @@ export class AutomationEngine {
   // ── the tick ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   private enqueue(o: Outgoing): void {
-    // replies go before scheduled messages; among replies, first come first served
-    if (o.kind === 'reply') {
-      const at = this.outbox.findIndex((x) => x.kind === 'message');
-      if (at < 0) this.outbox.push(o);
-      else this.outbox.splice(at, 0, o);
-    } else this.outbox.push(o);
+    // by priority, first come first served within one: answers to questions never wait behind welcomes or timers
+    const at = this.outbox.findIndex((x) => x.priority > o.priority);
+    if (at < 0) this.outbox.push(o);
+    else this.outbox.splice(at, 0, o);
     this.pump();
   }
 
@@ -340,6 +351,8 @@ export class AutomationEngine {
       reason: `定时 ${minSec}–${maxSec} 秒 / timer`,
       triggerNickname: null,
       triggerTs: null,
+      triggerKind: null,
+      priority: PRIORITY.message,
       sessionId: ctx.sessionId,
       confirmed: false,
     });
@@ -374,8 +387,9 @@ export class AutomationEngine {
 
   private dropStale(now: number): void {
     this.outbox = this.outbox.filter((o) => {
-      const stale = o.kind === 'reply' && !o.confirmed && o.triggerTs !== null && now - o.triggerTs >= REPLY_MAX_AGE_MS;
-      if (stale) this.recordDropped(o, '排队超过 60 秒 / queued over 60 s');
+      const maxAge = o.triggerKind === 'comment' ? REPLY_MAX_AGE_MS : EVENT_REPLY_MAX_AGE_MS;
+      const stale = o.kind === 'reply' && !o.confirmed && o.triggerTs !== null && now - o.triggerTs >= maxAge;
+      if (stale) this.recordDropped(o, `排队超过 ${maxAge / 1000} 秒 / queued over ${maxAge / 1000} s`);
       return !stale;
     });
   }
@@ -392,6 +406,7 @@ export class AutomationEngine {
       text,
       triggerNickname: o.triggerNickname,
       triggerTs: o.triggerTs,
+      triggerKind: o.triggerKind,
       error,
     });
     this.pump();
@@ -408,11 +423,12 @@ export class AutomationEngine {
       text: o.text,
       triggerNickname: o.triggerNickname,
       triggerTs: o.triggerTs,
+      triggerKind: o.triggerKind,
       error: null,
     });
   }
 
-  /** 上墙: at most one every intervalSec, the newest matching comment not older than the interval. */
+  /** 上墙: at most one every intervalSec (from the last pin landing), the newest matching comment since then. */
   private pinNext(): void {
     const config = this.deps.config();
     const room = this.deps.room();
@@ -422,11 +438,12 @@ export class AutomationEngine {
     if (now - this.lastPinAt < interval) return;
     const { event } = this.pinQueue.pop()!;
     this.pinQueue = [];
-    this.lastPinAt = now;
     this.pinning = true;
     const sessionId = event.sessionId ?? this.deps.context().sessionId;
     const done = (status: 'sent' | 'failed', error: string | null) => {
       this.pinning = false;
+      // the interval runs from when the pin landed on screen, so two pins are never closer than it there
+      this.lastPinAt = this.deps.now();
       this.deps.record({
         sessionId,
         ts: this.deps.now(),
@@ -437,6 +454,7 @@ export class AutomationEngine {
         text: event.text,
         triggerNickname: event.nickname,
         triggerTs: event.ts,
+        triggerKind: 'comment',
         error,
       });
     };
@@ -470,6 +488,8 @@ export class AutomationEngine {
     this.explaining = true;
     const done = (status: 'sent' | 'failed', error: string | null) => {
       this.explaining = false;
+      // dwell runs from when the card popped on Channels
+      if (this.rotationAt !== null) this.rotationAt = this.deps.now();
       if (status === 'sent') this.rotationSeq = seq;
       this.deps.record({
         sessionId: ctx.sessionId,
@@ -481,6 +501,7 @@ export class AutomationEngine {
         text: `#${seq}`,
         triggerNickname: null,
         triggerTs: null,
+        triggerKind: null,
         error,
       });
     };

@@ -295,6 +295,7 @@ export class AutomationModule implements CoreModule {
           text: state.pinned?.title ?? '',
           triggerNickname: null,
           triggerTs: null,
+          triggerKind: null,
           error: null,
         }),
       (error: Error) => this.core.log(`automation: NEXT failed: ${error.message}`),

@@ -11,6 +11,7 @@ import {
   type RuleSet,
   type RuleSetKind,
   type RuleSets,
+  type TriggerKind,
 } from '../../../shared/protocol/automation.ts';
 import type { Db } from '../store/db.ts';
 
@@ -27,6 +28,7 @@ type ActionRow = {
   text: string;
   trigger_nickname: string | null;
   trigger_ts: number | null;
+  trigger_kind: TriggerKind | null;
   error: string | null;
 };
 
@@ -41,6 +43,7 @@ const toAction = (r: ActionRow): AutomationAction => ({
   text: r.text,
   triggerNickname: r.trigger_nickname,
   triggerTs: r.trigger_ts,
+  triggerKind: r.trigger_kind,
   error: r.error,
 });
 
@@ -63,8 +66,8 @@ export class AutomationRepo {
          ON CONFLICT(kind) DO UPDATE SET enabled = excluded.enabled, text = excluded.text, options = excluded.options, updated_at = excluded.updated_at`,
       ),
       insertAction: db.prepare(
-        `INSERT INTO automation_actions (session_id, ts, kind, status, rule, reason, text, trigger_nickname, trigger_ts, error)
-         VALUES (@sessionId, @ts, @kind, @status, @rule, @reason, @text, @triggerNickname, @triggerTs, @error)`,
+        `INSERT INTO automation_actions (session_id, ts, kind, status, rule, reason, text, trigger_nickname, trigger_ts, trigger_kind, error)
+         VALUES (@sessionId, @ts, @kind, @status, @rule, @reason, @text, @triggerNickname, @triggerTs, @triggerKind, @error)`,
       ),
       recent: db.prepare<[number], ActionRow>('SELECT * FROM automation_actions ORDER BY id DESC LIMIT ?'),
       recentOf: db.prepare<[number, number], ActionRow>('SELECT * FROM automation_actions WHERE session_id = ? ORDER BY id DESC LIMIT ?'),
@@ -137,7 +140,7 @@ export class AutomationRepo {
     const orders = new Map<string, number[]>();
     for (const o of this.sql.ordersOf.all(sessionId)) orders.set(o.nickname, [...(orders.get(o.nickname) ?? []), o.ts]);
     const replies = actions
-      .filter((a) => a.kind === 'reply' && a.status === 'sent' && a.trigger_ts !== null && a.trigger_nickname !== null)
+      .filter((a) => a.kind === 'reply' && a.status === 'sent' && a.trigger_kind === 'comment' && a.trigger_ts !== null && a.trigger_nickname !== null)
       .map((a) => ({
         nickname: a.trigger_nickname!,
         commentTs: a.trigger_ts!,

@@ -21,6 +21,7 @@ CREATE TABLE automation_actions (
   text TEXT NOT NULL,
   trigger_nickname TEXT,
   trigger_ts INTEGER,
+  trigger_kind TEXT CHECK (trigger_kind IN ('comment', 'enter', 'follow', 'order')),
   error TEXT
 ) STRICT;
 CREATE INDEX automation_actions_session ON automation_actions(session_id, ts);
