@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, START, harness } from '../../../tests/helpers/automation.ts';
 import { CoreError } from '../errors.ts';
+import { MetricsModule } from '../metrics/module.ts';
+import { ReviewModule } from '../review/module.ts';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -271,5 +273,25 @@ describe('measured', () => {
       { rule: '自动回复 第2行', kind: 'reply', sent: 1, failed: 0, dropped: 0 },
     ]);
     expect(stats.perMinute).toEqual([{ minute: Math.floor(START / 60_000) * 60_000, reply: 2, pin: 0, message: 0, explain: 0 }]);
+  });
+
+  it('the report marks each minute with automation on its timeline', async () => {
+    h = await harness();
+    new MetricsModule().attach(h.core);
+    new ReviewModule().attach(h.core);
+    await on('reply', '发货|江苏发货', { ruleCooldownSec: 0 });
+    await on('rotation', '3', { dwellSec: 600 });
+    h.room.emit({ nickname: 'A', text: '发货', sessionId: h.sessionId });
+    h.room.emit({ nickname: 'B', text: '发货', sessionId: h.sessionId });
+    await h.run(61_000);
+    h.room.emit({ nickname: 'C', text: '发货', sessionId: h.sessionId });
+    await h.run(2_000);
+    const report = await h.core.call('review.report', { sessionId: h.sessionId });
+    const marks = report.markers.filter((m) => m.kind === 'automation');
+    const minute = Math.floor(START / 60_000) * 60_000;
+    expect(marks).toEqual([
+      { ts: minute, kind: 'automation', label: '自动化：回复 2 · 讲解 1' },
+      { ts: minute + 60_000, kind: 'automation', label: '自动化：回复 1' },
+    ]);
   });
 });

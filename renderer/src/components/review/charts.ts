@@ -30,6 +30,7 @@ export const MARKER_COLORS: Record<MarkerKind, string> = {
   alert: '#ff3b5c',
   stream: '#16c172',
   record: '#ffb020',
+  automation: '#2ec4b6',
 };
 
 const short = (title: string) => (title.length > 9 ? `${title.slice(0, 8)}…` : title);
