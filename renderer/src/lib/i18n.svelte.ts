@@ -385,6 +385,7 @@ const zh = {
   auKindMessage: '发言',
   auKindExplain: '讲解',
   auKindNext: '下一个',
+  auPerMinute: '每分钟',
 } as const;
 
 type Key = keyof typeof zh;
@@ -775,6 +776,7 @@ const en: Record<Key, string> = {
   auKindMessage: 'Message',
   auKindExplain: '讲解',
   auKindNext: 'NEXT',
+  auPerMinute: 'per minute',
 };
 
 export type Lang = 'zh' | 'en';
