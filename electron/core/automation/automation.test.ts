@@ -240,6 +240,33 @@ describe('the producer stays in charge', () => {
     expect(log[0]).toMatchObject({ status: 'failed', error: '控制台拒绝 / the console refused' });
   });
 
+  it('does not answer its own comments read back from the console (no reply loops)', async () => {
+    h = await harness();
+    await on('reply', '发货|亲，我们江苏发货', { ruleCooldownSec: 0, viewerCooldownSec: 0, mention: false });
+    h.room.emit({ nickname: 'A', text: '发货吗' });
+    await h.run(1_000);
+    // the console shows the shop's reply in the feed as a comment: it contains the keyword, and must not be answered
+    h.room.emit({ nickname: '小店官方', text: h.room.sent[0]!.text });
+    await h.run(5_000);
+    expect(h.room.sent).toHaveLength(1);
+  });
+
+  it('a console action that never settles fails after 15 s and does not stall the next one', async () => {
+    h = await harness();
+    await on('reply', '发货|江苏发货', { ruleCooldownSec: 0 });
+    const real = h.room.sendComment.bind(h.room);
+    let stuck = true;
+    h.room.sendComment = (text) => (stuck ? ((stuck = false), new Promise<void>(() => {})) : real(text));
+    h.room.emit({ nickname: 'A', text: '发货' });
+    await h.run(2_000);
+    h.room.emit({ nickname: 'B', text: '发货' });
+    await h.run(14_000);
+    expect(h.room.sent).toHaveLength(1);
+    expect(h.room.sent[0]!.text).toBe('@B 江苏发货');
+    const log = await h.core.call('automation.log', { sessionId: h.sessionId });
+    expect(log.find((a) => a.triggerNickname === 'A')).toMatchObject({ status: 'failed', error: expect.stringContaining('15 秒无响应') });
+  });
+
   it('refuses bulk text with errors by line, and enabling an empty set', async () => {
     h = await harness();
     await expect(h.core.call('automation.saveSet', { kind: 'reply', text: '发货|江苏\n没有竖线\n尺码|{未知}' })).rejects.toMatchObject({

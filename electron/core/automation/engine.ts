@@ -11,7 +11,7 @@ import type {
   TriggerKind,
 } from '../../../shared/protocol/automation.ts';
 import type { RoomControl, RoomEvent } from '../channels/room.ts';
-import { conflict, notFound } from '../errors.ts';
+import { CoreError, conflict, notFound } from '../errors.ts';
 import type { ProductContext } from './ai.ts';
 import { EVENT_LABEL, type MessageLine, type ReplyEvent, type ReplyRule, fill, maskNickname, matchAny, matchReply, vary } from './text.ts';
 
@@ -22,6 +22,10 @@ export const REPLY_MAX_AGE_MS = 60_000;
 export const EVENT_REPLY_MAX_AGE_MS = 15_000;
 const PRIORITY = { comment: 0, order: 1, follow: 1, enter: 2, message: 3 } as const;
 const MAX_DRAFTS = 50;
+/** a console action not settled by then counts as failed, so one stuck click never stalls automation (ASSUMED) */
+export const ACTION_TIMEOUT_MS = 15_000;
+/** our own comments read back from the console within this window are not answered (no reply loops) */
+const ECHO_WINDOW_MS = 5 * 60_000;
 const MAX_PIN_QUEUE = 50;
 const SEEN_CAP = 5_000;
 
@@ -102,6 +106,8 @@ export class AutomationEngine {
   private explaining = false;
   private drafts: Draft[] = [];
   private draftId = 0;
+  /** what we posted lately: the console shows our own comments in the feed too */
+  private recentSent: { text: string; at: number }[] = [];
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -161,6 +167,7 @@ export class AutomationEngine {
     if (this.seen.size > SEEN_CAP) this.seen.delete(this.seen.values().next().value!);
     if (e.kind === 'order') this.deps.orderSeen?.(e);
     if (e.kind === 'reply') return;
+    if (e.kind === 'comment' && this.isEcho(e.text)) return;
     const config = this.deps.config();
     const ctx = this.deps.context();
     if (this.block(config, ctx)) return;
@@ -227,6 +234,22 @@ export class AutomationEngine {
     }
     if (confirmKeyword) this.addDraft(base, 'keyword', e.id);
     else this.enqueue(base);
+  }
+
+  private isEcho(text: string): boolean {
+    const now = this.deps.now();
+    this.recentSent = this.recentSent.filter((s) => now - s.at < ECHO_WINDOW_MS);
+    const t = text.trim();
+    return this.recentSent.some((s) => s.text.trim() === t);
+  }
+
+  /** a console action with a deadline */
+  private timed(action: Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CoreError('unavailable', `控制台 ${ACTION_TIMEOUT_MS / 1000} 秒无响应 / the console did not answer`)), ACTION_TIMEOUT_MS);
+    });
+    return Promise.race([action, deadline]).finally(() => clearTimeout(timer));
   }
 
   // ── drafts (confirm before sending) ────────────────────────────────────────────────────────────────────────────
@@ -376,7 +399,9 @@ export class AutomationEngine {
     const text = o.kind === 'message' ? vary(o.text, this.lastText, this.deps.random) : o.text === this.lastText ? vary(o.text, this.lastText, this.deps.random, true) : o.text;
     this.sending = true;
     this.sentAt.push(now);
-    room.sendComment(text).then(
+    this.recentSent.push({ text, at: now });
+    if (this.recentSent.length > 50) this.recentSent.shift();
+    this.timed(room.sendComment(text)).then(
       () => {
         this.lastText = text;
         this.finish(o, text, 'sent', null);
@@ -458,7 +483,7 @@ export class AutomationEngine {
         error,
       });
     };
-    room.pinComment(event.id).then(
+    this.timed(room.pinComment(event.id)).then(
       () => done('sent', null),
       (error: Error) => done('failed', error.message),
     );
@@ -505,7 +530,7 @@ export class AutomationEngine {
         error,
       });
     };
-    room.explainSeq(seq).then(
+    this.timed(room.explainSeq(seq)).then(
       () => done('sent', null),
       (error: Error) => done('failed', error.message),
     );
