@@ -1,0 +1,77 @@
+// Room automation end to end in Chromium against a simulated room (LIVECUE_ROOM_SIM=1: viewers ask, praise, enter
+// and order every ~0.4 s): one rule set of each kind pasted and switched on, the rehearsal allowed, then replies,
+// 上墙, messages and 讲解 land with the rate limit held and no text twice in a row, and F9 stops everything.
+// The same run against the 视频号 console fixture comes with issue 10's bridge (RoomControl).
+import { expect, test } from '@playwright/test';
+import { type Served, startServe } from '../helpers/serve.ts';
+
+let served: Served;
+
+test.beforeAll(async () => {
+  served = await startServe({ args: ['--no-demo'], env: { LIVECUE_ROOM_SIM: '1', LIVECUE_ROOM_SIM_GAP_MS: '400' } });
+  const p = (await served.api('POST', '/api/v1/products', { title: '蓝牙音箱', price: 19900, livePrice: 9900 })).body;
+  const s = (await served.api('POST', '/api/v1/sessions', { title: '彩排专场', productIds: [p.id] })).body;
+  await served.api('POST', `/api/v1/sessions/${s.id}/start`);
+  await served.api('POST', `/api/v1/sessions/${s.id}/next`);
+});
+test.afterAll(async () => {
+  await served?.stop();
+});
+
+type Action = { ts: number; kind: string; status: string; text: string; rule: string };
+
+test('rules pasted and switched on act in the room under the limits; F9 stops them', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${served.url}?token=${served.token}#/automation`);
+  await expect(page.getByTestId('au-status')).toContainText('彩排');
+
+  const paste = async (kind: string, text: string) => {
+    await page.getByTestId(`au-text-${kind}`).click();
+    await page.keyboard.insertText(text);
+    await expect(page.getByTestId(`au-preview-${kind}`)).toBeVisible();
+  };
+  await paste('reply', '哪里发货/发货|亲，我们是江苏发货哦\n尺码|{宝宝/家人}，详情页有尺码表\n多少钱/链接/怎么买|点左下角小黄车\n@进入|欢迎{nickname}进入直播间');
+  await paste('pin', '好看/回购/喜欢');
+  await page.getByTestId('au-opt-pin-intervalSec').fill('5');
+  await paste('message', '点点关注不迷路\n今天下单有赠品');
+  await page.getByTestId('au-opt-message-minSec').fill('10');
+  await page.getByTestId('au-opt-message-maxSec').fill('10');
+  await paste('rotation', '1,4,7');
+  await page.getByTestId('au-opt-rotation-dwellSec').fill('5');
+  for (const kind of ['reply', 'pin', 'message', 'rotation']) {
+    await page.getByTestId(`au-enable-${kind}`).click();
+    await expect(page.getByTestId(`au-enable-${kind}`)).toBeChecked();
+  }
+  await expect(page.getByTestId('au-status')).toContainText('彩排'); // still nothing: a rehearsal
+  await page.getByTestId('au-rehearsal').check();
+  await expect(page.getByTestId('au-status')).toContainText('自动化运行中');
+
+  const log = page.getByTestId('au-log');
+  await expect(log).toContainText('上墙', { timeout: 20_000 });
+  await expect(log).toContainText('讲解', { timeout: 20_000 });
+  await expect(log).toContainText('已发送', { timeout: 20_000 });
+  await page.waitForTimeout(12_000);
+
+  const actions = (await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[];
+  const comments = actions.filter((a) => (a.kind === 'reply' || a.kind === 'message') && a.status === 'sent').sort((a, b) => a.ts - b.ts);
+  expect(comments.length).toBeGreaterThanOrEqual(4);
+  expect(comments.some((a) => a.kind === 'message')).toBe(true);
+  for (let i = 0; i < comments.length; i++) {
+    // default limit 6 per minute (+1 landing at the window's edge)
+    expect(comments.filter((c) => c.ts >= comments[i]!.ts && c.ts < comments[i]!.ts + 60_000).length).toBeLessThanOrEqual(7);
+    if (i) expect(comments[i]!.text).not.toBe(comments[i - 1]!.text);
+  }
+  const explains = actions.filter((a) => a.kind === 'explain' && a.status === 'sent').sort((a, b) => a.ts - b.ts);
+  expect(explains.map((a) => a.text).slice(0, 3)).toEqual(['#1', '#4', '#7']);
+  const pins = actions.filter((a) => a.kind === 'pin' && a.status === 'sent').sort((a, b) => a.ts - b.ts);
+  for (let i = 1; i < pins.length; i++) expect(pins[i]!.ts - pins[i - 1]!.ts).toBeGreaterThanOrEqual(5_000);
+
+  // one key pauses everything
+  await page.keyboard.press('F9');
+  await expect(page.getByTestId('au-status')).toContainText('已暂停全部');
+  await page.waitForTimeout(1_000); // anything already typed into the console lands
+  const count = async () => ((await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[]).filter((a) => a.status === 'sent').length;
+  const atPause = await count();
+  await page.waitForTimeout(7_000);
+  expect(await count()).toBe(atPause);
+});
