@@ -302,6 +302,22 @@ describe('measured', () => {
     expect(stats.perMinute).toEqual([{ minute: Math.floor(START / 60_000) * 60_000, reply: 2, pin: 0, message: 0, explain: 0 }]);
   });
 
+  it('the automation log and the orders travel in a session bundle (review stats intact after import)', async () => {
+    h = await harness();
+    new MetricsModule().attach(h.core);
+    new ReviewModule().attach(h.core);
+    await on('reply', '发货|江苏发货');
+    h.room.emit({ nickname: 'A', text: '发货', sessionId: h.sessionId });
+    await h.run(2_000);
+    h.room.emit({ kind: 'order', nickname: 'A', sessionId: h.sessionId });
+    await h.core.call('session.end', { sessionId: h.sessionId });
+    const bundle = await h.core.call('review.exportBundle', { sessionId: h.sessionId });
+    const imported = await h.core.call('review.importBundle', { bundle });
+    expect(imported.sessionId).not.toBe(h.sessionId);
+    const stats = await h.core.call('automation.stats', { sessionId: imported.sessionId });
+    expect(stats.replies).toEqual([expect.objectContaining({ nickname: 'A', ms: 300, orderedAfter: true })]);
+  });
+
   it('the report marks each minute with automation on its timeline', async () => {
     h = await harness();
     new MetricsModule().attach(h.core);

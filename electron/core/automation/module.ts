@@ -254,8 +254,10 @@ export class AutomationModule implements CoreModule {
   }
 
   private orderSeen(e: RoomEvent): void {
+    const sessionId = e.sessionId ?? this.live?.id ?? null;
+    if (sessionId === null) return; // review reads orders per session; outside one there is nothing to compare with
     try {
-      this.repo.transaction(() => this.repo.addOrder(e.sessionId ?? this.live?.id ?? null, e.ts, e.id, e.nickname));
+      this.repo.transaction(() => this.repo.addOrder(sessionId, e.ts, e.id, e.nickname));
     } catch (error) {
       this.core.log(`automation: order not recorded: ${(error as Error).message}`);
     }

@@ -118,7 +118,7 @@ export class AutomationRepo {
     return rows.map(toAction);
   }
 
-  addOrder(sessionId: number | null, ts: number, eventId: string, nickname: string): void {
+  addOrder(sessionId: number, ts: number, eventId: string, nickname: string): void {
     this.sql.insertOrder.run(sessionId, ts, eventId, nickname);
   }
 

@@ -29,10 +29,12 @@ CREATE INDEX automation_actions_ts ON automation_actions(ts);
 
 CREATE TABLE automation_orders (
   id INTEGER PRIMARY KEY,
-  session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
   ts INTEGER NOT NULL,
-  event_id TEXT NOT NULL UNIQUE,
-  nickname TEXT NOT NULL
+  -- the room event's id: a re-read order is stored once (per session, so a session bundle imports cleanly)
+  event_id TEXT NOT NULL,
+  nickname TEXT NOT NULL,
+  UNIQUE (session_id, event_id)
 ) STRICT;
 CREATE INDEX automation_orders_session ON automation_orders(session_id, nickname, ts);
 `;
