@@ -6,11 +6,13 @@ import { expect, test } from '@playwright/test';
 import { type Served, startServe } from '../helpers/serve.ts';
 
 let served: Served;
+let sessionId = 0;
 
 test.beforeAll(async () => {
   served = await startServe({ args: ['--no-demo'], env: { LIVECUE_ROOM_SIM: '1', LIVECUE_ROOM_SIM_GAP_MS: '400' } });
   const p = (await served.api('POST', '/api/v1/products', { title: '蓝牙音箱', price: 19900, livePrice: 9900 })).body;
   const s = (await served.api('POST', '/api/v1/sessions', { title: '彩排专场', productIds: [p.id] })).body;
+  sessionId = s.id;
   await served.api('POST', `/api/v1/sessions/${s.id}/start`);
   await served.api('POST', `/api/v1/sessions/${s.id}/next`);
 });
@@ -74,4 +76,13 @@ test('rules pasted and switched on act in the room under the limits; F9 stops th
   const atPause = await count();
   await page.waitForTimeout(7_000);
   expect(await count()).toBe(atPause);
+
+  // measured: per minute on the dashboard, comment → reply and per rule in the review
+  await page.goto(`${served.url}#/dashboard`);
+  await expect(page.getByTestId('au-minutes')).toContainText('场控自动化');
+  await page.goto(`${served.url}#/review?session=${sessionId}`);
+  const review = page.getByTestId('au-review');
+  await expect(review).toContainText('评论→回复用时');
+  await expect(review).toContainText('自动回复 第');
+  await expect(review).toContainText('讲解轮播');
 });

@@ -386,6 +386,8 @@ const zh = {
   auKindExplain: '讲解',
   auKindNext: '下一个',
   auPerMinute: '每分钟',
+  auViewer: '观众',
+  auCommentAt: '评论时间',
 } as const;
 
 type Key = keyof typeof zh;
@@ -777,6 +779,8 @@ const en: Record<Key, string> = {
   auKindExplain: '讲解',
   auKindNext: 'NEXT',
   auPerMinute: 'per minute',
+  auViewer: 'Viewer',
+  auCommentAt: 'Comment at',
 };
 
 export type Lang = 'zh' | 'en';
