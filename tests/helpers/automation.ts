@@ -5,7 +5,7 @@ import { vi } from 'vitest';
 import { root, tempDir } from './serve.ts';
 import { Core } from '../../electron/core/core.ts';
 import { FileSecretStore } from '../../electron/core/obs/secrets.ts';
-import { FakeRoom } from '../../electron/core/automation/fake-room.ts';
+import { FakeRoom } from '../fakes/room.ts';
 import { AutomationModule } from '../../electron/core/automation/module.ts';
 
 export const START = 1_790_000_000_000;

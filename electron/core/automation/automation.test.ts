@@ -141,8 +141,14 @@ describe('上墙, scheduled messages, 讲解 rotation', () => {
     const at = h.room.explains.map((e) => e.at - START);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(20_000);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeLessThanOrEqual(20_000 + 300 + 250); // dwell from landing + console time + one tick
-    // a new list starts over
-    await h.core.call('automation.saveSet', { kind: 'rotation', text: '12' });
+    // adjusted live: #4 is on; a new list that still has 4 carries on after it when its dwell is over
+    await h.core.call('automation.saveSet', { kind: 'rotation', text: '2,4,9' });
+    await h.run(1_000);
+    expect(h.room.explains.at(-1)!.seq).toBe(4);
+    await h.run(20_000);
+    expect(h.room.explains.at(-1)!.seq).toBe(9);
+    // a list without the 序号 on now starts from its first at once
+    await h.core.call('automation.saveSet', { kind: 'rotation', text: '12,13' });
     await h.run(1_000);
     expect(h.room.explains.at(-1)!.seq).toBe(12);
   });

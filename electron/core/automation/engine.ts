@@ -489,7 +489,8 @@ export class AutomationEngine {
     );
   }
 
-  /** 讲解轮播: pops seqs[i] every dwellSec, in list order, round and round; a changed list starts over. */
+  /** 讲解轮播: pops seqs[i] every dwellSec, in list order, round and round; a list changed live carries on after the
+   *  序号 on now (its dwell kept) when the new list has it, else starts from its first at once. */
   private rotate(config: EngineConfig, ctx: EngineContext, now: number): void {
     const set = config.sets.rotation;
     if (set.enabled && set.options.followLineup && ctx.sessionId !== null) this.deps.followLineup?.(ctx.sessionId);
@@ -500,9 +501,11 @@ export class AutomationEngine {
       return;
     }
     if (key !== this.rotationKey) {
+      // adjusted live: carry on after the 序号 on now when the new list still has it, else start from its first
+      const at = this.rotationSeq === null ? -1 : config.seqs.indexOf(this.rotationSeq);
       this.rotationKey = key;
-      this.rotationIndex = 0;
-      this.rotationAt = null;
+      this.rotationIndex = at >= 0 ? (at + 1) % config.seqs.length : 0;
+      if (at < 0) this.rotationAt = null;
     }
     const room = this.deps.room();
     if (!room || this.explaining) return;
