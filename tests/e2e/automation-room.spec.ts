@@ -86,3 +86,32 @@ test('rules pasted and switched on act in the room under the limits; F9 stops th
   await expect(review).toContainText('自动回复 第');
   await expect(review).toContainText('讲解轮播');
 });
+
+test('confirm before sending: drafts wait under the comments and on the page; Enter sends, Esc drops', async ({ page }) => {
+  test.setTimeout(90_000);
+  // a fresh budget: the first test used this minute's messages
+  await served.api('POST', '/api/v1/invoke/automation.settings', { confirm: true, ratePerMin: 30 });
+  await served.api('POST', '/api/v1/invoke/automation.pauseAll', { paused: false });
+  await page.goto(`${served.url}?token=${served.token}#/producer`);
+  // the producer's comment panel shows the drafts as they queue
+  await expect(page.getByTestId('au-drafts-panel').getByTestId('au-draft').first()).toBeVisible({ timeout: 30_000 });
+
+  await page.goto(`${served.url}#/automation`);
+  const drafts = page.getByTestId('au-drafts').getByTestId('au-draft');
+  await expect(drafts.first()).toBeVisible();
+  const log = async () => (await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[];
+  const first = await drafts.first().inputValue();
+  await drafts.first().focus();
+  await page.keyboard.press('End');
+  await page.keyboard.insertText('～');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await log()).some((a) => a.status === 'sent' && a.text === `${first}～` && a.rule.includes('已确认')), { timeout: 15_000 }).toBe(true);
+
+  await expect(drafts.first()).toBeVisible({ timeout: 30_000 });
+  const second = await drafts.first().inputValue();
+  await drafts.first().focus();
+  await page.keyboard.press('Escape');
+  await expect.poll(async () => (await log()).some((a) => a.status === 'dropped' && a.text === second && a.reason.includes('场控放弃'))).toBe(true);
+  // Esc on a draft drops it and nothing else: the producer console's Esc (unpin) is not triggered from here
+  expect(((await served.api('POST', '/api/v1/invoke/automation.get', {})).body as { settings: { paused: boolean } }).settings.paused).toBe(false);
+});

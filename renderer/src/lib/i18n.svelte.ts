@@ -388,6 +388,7 @@ const zh = {
   auPerMinute: '每分钟',
   auViewer: '观众',
   auCommentAt: '评论时间',
+  auAiNotReady: 'AI 未启用或未设置地址/模型/Key：将使用关键词回复',
 } as const;
 
 type Key = keyof typeof zh;
@@ -781,6 +782,7 @@ const en: Record<Key, string> = {
   auPerMinute: 'per minute',
   auViewer: 'Viewer',
   auCommentAt: 'Comment at',
+  auAiNotReady: 'AI is off or has no base URL / model / key: the keyword reply is used',
 };
 
 export type Lang = 'zh' | 'en';
