@@ -20,7 +20,7 @@ test.afterAll(async () => {
   await served?.stop();
 });
 
-type Action = { ts: number; kind: string; status: string; text: string; rule: string };
+type Action = { ts: number; kind: string; status: string; text: string; rule: string; reason: string };
 
 test('rules pasted and switched on act in the room under the limits; F9 stops them', async ({ page }) => {
   test.setTimeout(120_000);
