@@ -76,6 +76,20 @@ describe('keyword replies', () => {
     for (let i = 1; i < texts.length; i++) expect(texts[i]).not.toBe(texts[i - 1]);
   });
 
+  it('keeps a third of the per-minute budget for answers: timers and welcomes never use it', async () => {
+    h = await harness();
+    await h.core.call('automation.settings', { ratePerMin: 6 });
+    await on('message', '关注主播领券\n今天有赠品', { minSec: 10, maxSec: 10 });
+    await on('reply', '发货|江苏发货');
+    await h.run(60_000);
+    const timers = h.room.sent.length;
+    expect(timers).toBe(4); // 6 − 2 kept for questions
+    h.room.emit({ nickname: 'A', text: '发货吗' });
+    await h.run(1_000);
+    expect(h.room.sent.length).toBe(timers + 1);
+    expect(h.room.sent.at(-1)!.text).toBe('@A 江苏发货');
+  });
+
   it('never sends the same text twice in a row (same reply, mention off)', async () => {
     h = await harness();
     await on('reply', '链接|点左下角小黄车', { ruleCooldownSec: 0, viewerCooldownSec: 0, mention: false });
@@ -126,6 +140,7 @@ describe('上墙, scheduled messages, 讲解 rotation', () => {
 
   it('a single scheduled line still varies every time', async () => {
     h = await harness();
+    await h.core.call('automation.settings', { ratePerMin: 30 });
     await on('message', '关注主播领券', { minSec: 10, maxSec: 10 });
     await h.run(5 * 60_000);
     const texts = h.room.sent.map((s) => s.text);

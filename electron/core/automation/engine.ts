@@ -381,9 +381,12 @@ export class AutomationEngine {
     });
   }
 
-  private allowed(now: number): boolean {
+  /** Under the per-minute limit; welcomes and scheduled messages leave a third of it for answers to questions. */
+  private allowed(now: number, priority: number): boolean {
     this.sentAt = this.sentAt.filter((t) => now - t < 60_000);
-    return this.sentAt.length < this.deps.config().settings.ratePerMin;
+    const limit = this.deps.config().settings.ratePerMin;
+    const reserve = priority >= PRIORITY.enter ? Math.floor(limit / 3) : 0;
+    return this.sentAt.length < limit - reserve;
   }
 
   /** Sends the next queued comment when none is in flight and the rate limit allows. */
@@ -392,7 +395,7 @@ export class AutomationEngine {
     const now = this.deps.now();
     this.dropStale(now);
     const room = this.deps.room();
-    if (this.sending || !room || this.block() || !this.allowed(now)) return;
+    if (this.sending || !room || this.block() || !this.allowed(now, this.outbox[0]?.priority ?? 0)) return;
     const o = this.outbox.shift();
     if (!o) return;
     // never the same text twice in a row; scheduled messages vary a little every time (peer issues #91, #120)
