@@ -5,6 +5,9 @@ import { createMetricsModule } from './metrics/module.ts';
 import { ObsModule } from './obs/module.ts';
 import { PushModule, pushOptionsFromEnv } from './push/module.ts';
 import { ReviewModule } from './review/module.ts';
+import { AutomationModule } from './automation/module.ts';
+import { SimulatedRoom } from './automation/sim-room.ts';
+import type { RoomControl } from './channels/room.ts';
 
 export function createModules(env: ModuleEnv): CoreModule[] {
   const metrics = createMetricsModule(env);
@@ -20,5 +23,11 @@ export function createModules(env: ModuleEnv): CoreModule[] {
       if (sessionId !== null && r.online !== null) metrics.ingestFromBridge(sessionId, { type: 'reading', ts: r.ts, online: r.online });
     },
   });
-  return [new ObsModule(env), metrics, push, channels, new ReviewModule()];
+  // room automation drives the console through the bridge's RoomControl (issue 10 adds ChannelsModule.room(); until
+  // then the getter answers null and automation reports 'no_room'); rehearsals are sessions on the simulator
+  // (LIVECUE_ROOM_SIM=1: a simulated room instead, to try rules and for browser tests; docs/automation.md)
+  const bridge = channels as unknown as { room?: () => RoomControl | null };
+  const simRoom = env.env.LIVECUE_ROOM_SIM === '1' ? new SimulatedRoom({ gapMs: Number(env.env.LIVECUE_ROOM_SIM_GAP_MS) || undefined }) : null;
+  const automation = new AutomationModule({ room: () => simRoom ?? bridge.room?.() ?? null, sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
+  return [new ObsModule(env), metrics, push, channels, automation, new ReviewModule()];
 }

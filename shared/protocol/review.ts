@@ -67,7 +67,7 @@ export interface TimelineMinute {
   streaming: boolean | null;
 }
 
-export type MarkerKind = 'push' | 'scene' | 'alert' | 'stream' | 'record';
+export type MarkerKind = 'push' | 'scene' | 'alert' | 'stream' | 'record' | 'automation';
 export interface ReviewMarker {
   ts: number;
   kind: MarkerKind;

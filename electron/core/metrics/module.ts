@@ -407,6 +407,11 @@ export class MetricsModule implements CoreModule {
     return this.running.get(sessionId);
   }
 
+  /** The chosen source's name ('simulator' = a rehearsal), for room automation (nothing runs in rehearsals unless asked). */
+  sourceName(sessionId: number): SourceName {
+    return this.sourceOf(sessionId).source;
+  }
+
   /** For the push domain's lift figure (new viewers/min after a push vs before). */
   newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null {
     return this.store.newViewersPerMinute(sessionId, fromMs, toMs);

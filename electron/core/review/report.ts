@@ -108,6 +108,12 @@ function statements(db: Db) {
     markers: db.prepare<[number], { ts: number; kind: 'scene' | 'alert'; label: string }>(
       'SELECT ts, kind, label FROM session_markers WHERE session_id = ? ORDER BY ts, id',
     ),
+    // room automation (docs/automation.md): what was sent per minute, one marker per minute that had any
+    automation: db.prepare<[number], { minute: number; reply: number; pin: number; message: number; explain: number }>(
+      `SELECT (ts / 60000) * 60000 AS minute, total(kind = 'reply') AS reply, total(kind = 'pin') AS pin,
+         total(kind = 'message') AS message, total(kind = 'explain') AS explain
+       FROM automation_actions WHERE session_id = ? AND status = 'sent' AND kind != 'next' GROUP BY minute ORDER BY minute`,
+    ),
     totals: db.prepare<[number], Record<string, number | null>>(
       `SELECT count(*) AS n, max(online_max) AS online_max, total(online_sum) AS online_sum, total(online_n) AS online_n,
          max(has_uv) AS has_uv, max(CASE WHEN readings > 0 THEN uv_cum END) AS uv, max(CASE WHEN readings > 0 THEN pv_cum END) AS pv,
@@ -135,7 +141,8 @@ function statements(db: Db) {
          (SELECT max(updated_at) FROM metric_products WHERE session_id = @s) AS p,
          (SELECT count(*) || ':' || max(d.updated_at) FROM push_deliveries d JOIN pushes q ON q.id = d.push_id WHERE q.session_id = @s) AS d,
          (SELECT count(*) || ':' || max(id) FROM session_markers WHERE session_id = @s) AS k,
-         (SELECT count(*) || ':' || max(id) FROM stream_events WHERE session_id = @s) AS e`,
+         (SELECT count(*) || ':' || max(id) FROM stream_events WHERE session_id = @s) AS e,
+         (SELECT count(*) || ':' || max(id) FROM automation_actions WHERE session_id = @s) AS a`,
     ),
   };
 }
@@ -181,7 +188,7 @@ export class ReportBuilder {
 
   private fingerprint(sessionId: number): string {
     const r = this.sql.fingerprint.get({ s: sessionId })!;
-    return `${r.m}|${r.p}|${r.d}|${r.k}|${r.e}`;
+    return `${r.m}|${r.p}|${r.d}|${r.k}|${r.e}|${r.a}`;
   }
 
   private async build(session: SessionSummary): Promise<SessionReport> {
@@ -478,8 +485,20 @@ export class ReportBuilder {
       if (label) out.push({ ts: e.ts, kind: e.kind, label });
     }
     for (const m of this.sql.markers.all(sessionId)) out.push({ ts: m.ts, kind: m.kind, label: m.label });
+    for (const a of this.sql.automation.all(sessionId)) out.push({ ts: a.minute, kind: 'automation', label: automationLabel(a) });
     return out.sort((a, b) => a.ts - b.ts);
   }
+}
+
+/** "自动化：回复 3 · 上墙 1" for one minute of room automation */
+function automationLabel(a: { reply: number; pin: number; message: number; explain: number }): string {
+  const parts = [
+    ['回复', a.reply],
+    ['上墙', a.pin],
+    ['发言', a.message],
+    ['讲解', a.explain],
+  ].filter(([, n]) => (n as number) > 0);
+  return `自动化：${parts.map(([k, n]) => `${k} ${n}`).join(' · ')}`;
 }
 
 function sameRecordings(a: ReportRecording[], b: ReportRecording[]): boolean {

@@ -19,22 +19,25 @@ describe('store', () => {
     expect(fs.existsSync(path.join(dir, DB_FILE))).toBe(true);
   });
 
-  it('migrations are numbered 1..n with no gaps', () => {
-    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  // each issue branch numbers its migrations in its own block (issue 16 → 160..169): ascending, gaps allowed
+  const latest = migrations[migrations.length - 1]!.version;
+  it('migrations are numbered in strictly ascending order from 1', () => {
+    expect(migrations[0]!.version).toBe(1);
+    for (let i = 1; i < migrations.length; i++) expect(migrations[i]!.version).toBeGreaterThan(migrations[i - 1]!.version);
   });
 
   it('re-opening applies nothing twice', () => {
     const dir = tempDir();
     openDatabase(dir).close();
     const db = openDatabase(dir);
-    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(schemaVersion(db)).toBe(latest);
     db.close();
   });
 
   it('refuses a database written by a newer LiveCue', () => {
     const dir = tempDir();
     const raw = new Database(path.join(dir, DB_FILE));
-    raw.pragma(`user_version = ${migrations.length + 5}`);
+    raw.pragma(`user_version = ${latest + 5}`);
     raw.close();
     expect(() => openDatabase(dir)).toThrow(StoreError);
     expect(() => openDatabase(dir)).toThrow(/newer LiveCue/);
@@ -42,10 +45,10 @@ describe('store', () => {
 
   it('a failing migration leaves the previous version intact', () => {
     const dir = tempDir();
-    const bad = [...migrations, { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELECT * FROM nowhere;' }];
+    const bad = [...migrations, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE x (a); SELECT * FROM nowhere;' }];
     expect(() => openDatabase(dir, { migrations: bad })).toThrow(/migration .* failed/);
     const db = openDatabase(dir);
-    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(schemaVersion(db)).toBe(latest);
     expect(db.prepare("SELECT count(*) n FROM sqlite_master WHERE name = 'x'").get()).toEqual({ n: 0 });
     db.close();
   });

@@ -15,6 +15,7 @@ export const MARKER_COLORS: Record<MarkerKind, string> = {
   alert: '#ff3b5c',
   stream: '#16c172',
   record: '#ffb020',
+  automation: '#2ec4b6',
 };
 
 /** time tick labels: with seconds while the view (as zoomed now) spans under 10 minutes, else hh:mm */
