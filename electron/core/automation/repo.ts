@@ -86,7 +86,7 @@ export class AutomationRepo {
     const out = {} as Record<RuleSetKind, RuleSet>;
     for (const kind of RULE_SET_KINDS) {
       const row = rows.get(kind);
-      let stored: unknown = {};
+      let stored: unknown;
       try {
         stored = row ? JSON.parse(row.options) : {};
       } catch {
