@@ -113,6 +113,8 @@ export interface PushChannel {
   tags: string[];
   enabled: boolean;
   createdAt: number;
+  /** the platform muted this robot until then (DingTalk: 10 minutes after 130101/410100); nothing is sent before */
+  pausedUntil?: number | null;
 }
 
 export interface PushTemplate {

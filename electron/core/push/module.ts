@@ -68,6 +68,7 @@ export class PushModule implements CoreModule {
     this.sender = new Sender(this.store, {
       ...this.options,
       log: this.options.log ?? core.log,
+      onPause: () => this.emitState(),
       onChange: (id) => {
         const delivery = this.store.delivery(id);
         core.emit({ type: 'push.delivery', delivery });
@@ -118,7 +119,12 @@ export class PushModule implements CoreModule {
   }
 
   private state() {
-    return { channels: this.store.listChannels(), templates: this.store.listTemplates(), rules: this.store.listRules(), links: this.store.links() };
+    return { channels: this.channels(), templates: this.store.listTemplates(), rules: this.store.listRules(), links: this.store.links() };
+  }
+
+  /** the robots, each with the pause its platform imposed (DingTalk's 10 minutes), if any */
+  private channels() {
+    return this.store.listChannels().map((c) => ({ ...c, pausedUntil: this.sender.pausedUntil(c.id) }));
   }
 
   private emitState(): void {
@@ -200,7 +206,7 @@ export class PushModule implements CoreModule {
     const core = this.core;
     const store = this.store;
 
-    core.handle('push.channels.list', () => store.listChannels());
+    core.handle('push.channels.list', () => this.channels());
     core.handle('push.channel.create', (input) => {
       const channel = this.tx(() => store.createChannel(input, core.now()));
       this.emitState();

@@ -324,6 +324,8 @@ const zh = {
   wxMissingShop: '未配置微信小店：没有订单数据（GMV、订单数）',
   wxOtherOrders: '非直播间成交',
   wxOtherOrdersHint: '同时段在橱窗、短视频、公众号等处下的订单，不计入本场 GMV',
+  wxRobotPaused: '钉钉限流中',
+  wxRobotPausedHint: '每分钟超过 20 条后钉钉会限流该机器人 10 分钟；期间不发送，结束后自动重发',
 } as const;
 
 type Key = keyof typeof zh;
@@ -653,6 +655,8 @@ const en: Record<Key, string> = {
   wxMissingShop: 'WeChat Shop not set: no orders (GMV, order count)',
   wxOtherOrders: 'Orders outside the live room',
   wxOtherOrdersHint: 'placed meanwhile in the showcase, short videos, 公众号…; not in this session’s GMV',
+  wxRobotPaused: 'throttled by DingTalk',
+  wxRobotPausedHint: 'over 20 messages a minute, DingTalk throttles the robot for 10 minutes; nothing is sent meanwhile, then it resumes',
 };
 
 export type Lang = 'zh' | 'en';
