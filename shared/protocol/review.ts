@@ -220,6 +220,9 @@ export interface ImportSessionResult {
   sessionId: number;
   title: string;
   rows: number;
+  /** a 视频号助手 list of lives: one ended session per row (sessionId is the first of them) */
+  sessionIds?: number[];
+  lives?: number;
 }
 
 export interface Results {
