@@ -5,6 +5,7 @@ import { createMetricsModule } from './metrics/module.ts';
 import { ObsModule } from './obs/module.ts';
 import { PushModule, pushOptionsFromEnv } from './push/module.ts';
 import { ReviewModule } from './review/module.ts';
+import { ShopModule } from './catalog/shop-module.ts';
 
 export function createModules(env: ModuleEnv): CoreModule[] {
   const metrics = createMetricsModule(env);
@@ -20,5 +21,8 @@ export function createModules(env: ModuleEnv): CoreModule[] {
       if (sessionId !== null && r.online !== null) metrics.ingestFromBridge(sessionId, { type: 'reading', ts: r.ts, online: r.online });
     },
   });
-  return [new ObsModule(env), metrics, push, channels, new ReviewModule()];
+  // 微信小店 catalog and product links; the push preview shows the pinned product's link (#11)
+  const shop = new ShopModule(env);
+  push.setProductLinks((productId) => shop.productLinks(productId));
+  return [new ObsModule(env), metrics, push, channels, new ReviewModule(), shop];
 }

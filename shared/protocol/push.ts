@@ -197,6 +197,8 @@ export interface PushPreview {
   link: string | null;
   qrSvg: string | null;
   parts: PreviewPart[];
+  /** #11: the links of the pinned 微信小店 product (H5 link, 微信口令, QR code), when it is one */
+  productLinks?: import('./shop.ts').ProductLinks & { title: string };
 }
 
 export interface PushState {

@@ -34,9 +34,8 @@ import { MetricsStore } from './store.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
 import { WechatApiPoller, cancelStatus, fetchOrder } from './sources/wechat-api.ts';
-import { DEPRECATION_NOTICE, WechatAccounts } from './sources/wechat-accounts.ts';
+import { DEPRECATION_NOTICE, type WechatAccounts, wechatAccountsFor } from './sources/wechat-accounts.ts';
 import { ORDER_EVENTS, WechatPushReceiver } from './sources/wechat-push.ts';
-import { FileSecretStore } from '../obs/secrets.ts';
 
 const MINUTE = 60_000;
 const TICK_MS = 1000;
@@ -69,7 +68,7 @@ export class MetricsModule implements CoreModule {
     this.core = core;
     this.store = new MetricsStore(core.db);
     this.push = new WechatPushReceiver(core.db);
-    this.wechat = new WechatAccounts(core.settings, this.env.secrets ?? new FileSecretStore(core.dataDir), this.env.env);
+    this.wechat = wechatAccountsFor(core, this.env);
     if (this.wechat.deprecatedEnv) core.log(`metrics: ${DEPRECATION_NOTICE}`);
     this.alertConfig = { ...DEFAULT_ALERTS, ...(core.settings.get<AlertConfig>('metrics.alerts') ?? {}) };
     for (const s of core.sessions.activeStates()) this.states.set(s.id, s);

@@ -57,6 +57,12 @@ export class PushModule implements CoreModule {
     this.newViewers = options.newViewersPerMinute;
   }
 
+  /** #11: the 微信小店 domain's product links (the pinned product's, shown in the preview) */
+  private productLinks: (productId: number) => Promise<import('../../../shared/protocol/shop.ts').ProductLinks | null> = async () => null;
+  setProductLinks(fn: (productId: number) => Promise<import('../../../shared/protocol/shop.ts').ProductLinks | null>): void {
+    this.productLinks = fn;
+  }
+
   /** The metrics module hands its rate function over here once it exists (see docs/push.md). */
   setNewViewersSource(fn: NewViewersPerMinute): void {
     this.newViewers = fn;
@@ -276,6 +282,9 @@ export class PushModule implements CoreModule {
           })),
         ),
       };
+      const pinned = ctx.product;
+      const links = pinned ? await this.productLinks(pinned.id) : null;
+      if (pinned && links) preview.productLinks = { ...links, title: pinned.title };
       return preview;
     });
 

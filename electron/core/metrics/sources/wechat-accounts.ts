@@ -5,7 +5,7 @@
 //   doc/channels/dev_before/base/message_push.md).
 // AppIDs and the API base rest in settings; secrets (AppSecret, push Token, EncodingAESKey) only in the SecretStore.
 // Environment variables (serve mode) win over Settings; LIVECUE_WECHAT_* are the shop's, deprecated.
-import type { SecretStore } from '../../obs/secrets.ts';
+import { FileSecretStore, type SecretStore } from '../../obs/secrets.ts';
 import type { SettingsRepo } from '../../settings.ts';
 import type { WechatAccount, WechatAccountInfo, WechatTestResult } from '../../../../shared/protocol/metrics.ts';
 import { DEFAULT_API_BASE, WechatApiClient, WechatApiError } from './wechat-api.ts';
@@ -173,4 +173,15 @@ export class WechatAccounts {
       };
     }
   }
+}
+
+/** One WechatAccounts per core, shared by the metrics and catalog domains: one stable-token cache per account. */
+const perCore = new WeakMap<object, WechatAccounts>();
+export function wechatAccountsFor(core: { settings: SettingsRepo; dataDir: string }, env: { env: NodeJS.ProcessEnv; secrets?: SecretStore }): WechatAccounts {
+  let accounts = perCore.get(core);
+  if (!accounts) {
+    accounts = new WechatAccounts(core.settings, env.secrets ?? new FileSecretStore(core.dataDir), env.env);
+    perCore.set(core, accounts);
+  }
+  return accounts;
 }
