@@ -326,6 +326,14 @@ const zh = {
   wxOtherOrdersHint: '同时段在橱窗、短视频、公众号等处下的订单，不计入本场 GMV',
   wxRobotPaused: '钉钉限流中',
   wxRobotPausedHint: '每分钟超过 20 条后钉钉会限流该机器人 10 分钟；期间不发送，结束后自动重发',
+  wxShopImport: '从微信小店导入',
+  wxShopImportHint: '读取微信小店的全部商品（标题、价格、库存、主图），按商品 ID 更新已有的',
+  wxShopImporting: '导入中',
+  wxShopImported: '微信小店导入完成',
+  wxImages: '图片',
+  wxProductLink: '讲解商品链接',
+  wxTaglink: '微信口令',
+  wxQrcode: '商品二维码',
 } as const;
 
 type Key = keyof typeof zh;
@@ -657,6 +665,14 @@ const en: Record<Key, string> = {
   wxOtherOrdersHint: 'placed meanwhile in the showcase, short videos, 公众号…; not in this session’s GMV',
   wxRobotPaused: 'throttled by DingTalk',
   wxRobotPausedHint: 'over 20 messages a minute, DingTalk throttles the robot for 10 minutes; nothing is sent meanwhile, then it resumes',
+  wxShopImport: 'Import from WeChat Shop',
+  wxShopImportHint: 'reads every product of the WeChat Shop (title, price, stock, main image) and updates existing ones by product id',
+  wxShopImporting: 'Importing',
+  wxShopImported: 'WeChat Shop import done',
+  wxImages: 'images',
+  wxProductLink: 'Link of the product being explained',
+  wxTaglink: 'WeChat tag link (口令)',
+  wxQrcode: 'product QR code',
 };
 
 export type Lang = 'zh' | 'en';
