@@ -71,7 +71,7 @@ describe('WeChat API poller vs a local fake of api.weixin.qq.com', () => {
     expect(reading.online).toBe(321);
     expect(reading.viewersUv).toBe(1000);
     expect(reading.avgWatchSeconds).toBe(80);
-    expect(reading.viewsPv).toBe(2000); // 500000 ÷ 250000 × 1000
+    expect(reading.viewsPv).toBeUndefined(); // not derived from a GPM of undocumented unit (#11)
     expect(reading.products).toEqual([{ productId: 7, exposureUv: 800, clickUv: 120, payUv: 30, gmv: 300000 }]);
     const orders = batch.filter((e) => e.type === 'order');
     // the unpaid order (status 10) is not taken yet

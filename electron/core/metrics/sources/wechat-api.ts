@@ -198,16 +198,13 @@ export function readingFromLiveData(data: Record<string, unknown>, ts: number, p
     if (id === undefined || id === null || String(id) === '') return [];
     return [{ productId: productRef(String(id)), exposureUv: int(p.exp_uv), clickUv: int(p.clk_uv), payUv: int(p.pay_uv), gmv: int(p.gmv) }];
   });
-  const totalGmv = num(summary.total_gmv);
-  const gpmValue = num(summary.gmv_per_thousand_cumulative_watch_pv);
-  // the API gives GPM, not PV: PV = GMV ÷ GPM × 1000 (documented as derived)
-  const pv = totalGmv && gpmValue ? Math.round((totalGmv / gpmValue) * 1000) : undefined;
+  // No PV: the API gives gmv_per_thousand_cumulative_watch_pv (GPM) but no watch PV, and the GPM's unit (元 or 分) is
+  // not documented, so GMV ÷ GPM × 1000 could be off 100× (#11). PV stays unknown rather than wrong.
   return {
     type: 'reading',
     ts,
     online: int(summary.online_audience_count),
     viewersUv: int(summary.cumulative_audience_count) ?? int(dashSummary.new_watch_uv),
-    viewsPv: pv,
     avgWatchSeconds: num(summary.average_watch_seconds_per_audience) ?? num(dashSummary.average_watch_seconds_per_audience),
     products,
   };
