@@ -138,6 +138,8 @@ export interface ReportSummary {
   dwellMethod: string;
   gmv: number;
   orders: number;
+  /** #11: orders placed outside the live room during the session (橱窗, short videos, 公众号…): not in GMV */
+  otherOrders?: { orders: number; gmv: number };
   /** GMV ÷ PV × 1000 */
   gpm: number | null;
   productCtr: number | null;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { MetricsModule } from '../../electron/core/metrics/module.ts';
+import { ReviewModule } from '../../electron/core/review/module.ts';
 import { WechatApiClient, WechatApiPoller } from '../../electron/core/metrics/sources/wechat-api.ts';
 import type { MetricEvent } from '../../shared/protocol/metrics.ts';
 import { startFakeWechat, type FakeWechat } from '../fakes/wechat-api.ts';
@@ -170,7 +171,7 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
       banner: false,
       seedDemo: false,
       log: (l) => logs.push(l),
-      modules: [(metrics = new MetricsModule({ env, options: {} }))],
+      modules: [(metrics = new MetricsModule({ env, options: {} })), new ReviewModule()],
     });
     const p = await host.core.call('product.create', { title: 'A', price: 6900, sku: 'SKU-A' });
     const s = await host.core.call('session.create', { title: 'push', productIds: [p.id] });
@@ -229,6 +230,10 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
     (metrics as unknown as { aggs: Map<number, unknown> }).aggs.clear(); // as after a restart
     expect((await snap()).session.gmv).toBe(0);
     expect((await snap()).otherOrders).toEqual({ orders: 1, gmv: 8800 });
+    // the report shows the 橱窗 order apart too, and no product is credited with it
+    const report = await host.core.call('review.report', { sessionId });
+    expect(report.summary).toMatchObject({ gmv: 0, orders: 0, otherOrders: { orders: 1, gmv: 8800 } });
+    expect(report.products.reduce((n, p) => n + p.orders, 0)).toBe(0);
   });
 
   it('测试连接: the shop answers ok; the 视频号助手 half, not set, says so; 48001 and 40164 are explained in Chinese', async () => {
