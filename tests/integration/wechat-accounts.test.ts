@@ -9,6 +9,7 @@ import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { MetricsModule } from '../../electron/core/metrics/module.ts';
 import { ReviewModule } from '../../electron/core/review/module.ts';
 import { WechatApiClient, WechatApiPoller } from '../../electron/core/metrics/sources/wechat-api.ts';
+import { explainErrcode } from '../../electron/core/metrics/sources/wechat-errors.ts';
 import type { MetricEvent } from '../../shared/protocol/metrics.ts';
 import { startFakeWechat, type FakeWechat } from '../fakes/wechat-api.ts';
 import { root, tempDir } from '../helpers/serve.ts';
@@ -88,6 +89,23 @@ describe('poller: each half with its own account', () => {
     await expect(shop.call('/channels/livedashboard/getlivelist', { ds: 20260101 })).rejects.toMatchObject({ errcode: 48001, account: 'shop' });
   });
 
+  it('the dashboard status explains 48001 in Chinese and says which account is missing', async () => {
+    const events: MetricEvent[][] = [];
+    // the shop's AppID where the 视频号助手's belongs
+    const poller = new WechatApiPoller(ctx(events, clock), { live: client('channels', SHOP), shop: null }, { pollSeconds: 5 });
+    poller.start();
+    await expect.poll(() => poller.status().state).toBe('error');
+    poller.stop();
+    const status = poller.status();
+    expect(status.missing).toEqual(['shop']);
+    const running = new WechatApiPoller(ctx(events, clock), { live: client('channels', SHOP), shop: null }, { pollSeconds: 5 });
+    running.start();
+    await expect.poll(() => running.status().errcode).toBe(48001);
+    expect(running.status().message).toMatch(/带货直播数据/);
+    expect(running.status().missing).toEqual(['shop']);
+    running.stop();
+  });
+
   it('live-room orders only: a 橱窗 order and another room’s order during the session are kept apart', async () => {
     fake.orders = [
       { id: '3705115058471200001', status: 20, price: 5000, productId: 'SKU-A', payTime: START + 10, scene: 2, liveId: 'L1' },
@@ -122,7 +140,7 @@ describe('poller: each half with its own account', () => {
     clock.now = START_MS + 700_000;
     await poller.pollOnce();
     expect(fake.calls.filter((c) => c.path === '/channels/ec/order/get').map((c) => String(c.body.order_id))).toEqual(['3705115058471200012']);
-    expect((events[1] as Order[]).map((o) => [o.orderId.slice(-2), o.status])).toEqual([['12', 'refunded']]);
+    expect((events[1] as Order[]).map((o) => [o.orderId.slice(-2), o.status, o.ts])).toEqual([['12', 'refunded', (START + 650) * 1000]]);
   });
 
   it('an expired stable token is renewed (42001 from the fake clock), and getlivelist pages through has_more', async () => {
@@ -262,5 +280,21 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
     expect(settings).toContain(CHANNELS.appId);
     const all = settings + JSON.stringify(info) + JSON.stringify(host.core.snapshot()) + logs.join('\n');
     for (const secret of [CHANNELS.secret, SHOP.secret, TOKEN, AES_KEY]) expect(all).not.toContain(secret);
+  });
+});
+
+describe('errcode explanations (测试连接 and the dashboard)', () => {
+  it('says what to do for each documented errcode, per account, and nothing made up for others', () => {
+    const zh = (code: number, account: 'channels' | 'shop' = 'shop') => explainErrcode(code, account)?.zh ?? null;
+    expect(zh(48001, 'channels')).toMatch(/开放能力.*带货直播数据/);
+    expect(zh(48001, 'shop')).toMatch(/服务市场 → 自研/);
+    expect(zh(40164, 'channels')).toMatch(/视频号助手.*IP 白名单/);
+    expect(zh(40164, 'shop')).toMatch(/微信小店.*IP 白名单/);
+    expect(zh(40001)).toMatch(/AppSecret/);
+    expect(zh(40013)).toMatch(/AppID/);
+    expect(zh(40125)).toMatch(/AppSecret/);
+    expect(zh(45009)).toMatch(/调用次数/);
+    expect(zh(-1)).toMatch(/繁忙/);
+    expect(zh(10020065)).toBeNull();
   });
 });

@@ -427,7 +427,7 @@ export class MetricsModule implements CoreModule {
         // an unpaid order is not stored; the pay event brings it
         if (order.status === 'created') return;
         // a status change is counted when it happens (a refund takes GMV down at the refund's time)
-        if (order.status === 'refunded' || order.status === 'cancelled') order.ts = Math.max(order.ts, this.core.now());
+        if (order.status === 'refunded' || order.status === 'cancelled') order.ts = got.updatedAt ?? this.core.now();
         this.ingest(sessionId, [order]);
       })
       .catch((error: Error) => this.core.log(`metrics: order ${orderId.slice(0, 4)}… from push: ${error.message}`));

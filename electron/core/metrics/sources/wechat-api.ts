@@ -360,6 +360,8 @@ export class WechatApiPoller implements MetricsSource {
       if (got.createdAt !== null && got.createdAt < (this.sessionStartSec - 60) * 1000) continue;
       const { event } = got;
       if (this.known.get(id) === event.status) continue;
+      // a refund or cancellation of an order already counted is applied when it happened, not at the payment time
+      if (this.known.has(id) && (event.status === 'refunded' || event.status === 'cancelled')) event.ts = got.updatedAt ?? now;
       if (event.status === 'created' && !this.known.has(id)) {
         if (this.unpaid.size < 500) this.unpaid.add(id);
         continue;
@@ -397,6 +399,8 @@ export interface FetchedOrder {
   event: Extract<MetricEvent, { type: 'order' }>;
   /** order.create_time in ms */
   createdAt: number | null;
+  /** order.update_time in ms: when a refund or cancellation happened */
+  updatedAt: number | null;
   /** order_detail.ext_info: order_scene, finder_id, live_id (doc/store/API/order/get.html) */
   orderScene: number | null;
   finderId: string | null;
@@ -441,6 +445,7 @@ export async function fetchOrder(
       ...(first?.product_id !== undefined ? { productId: productRef(String(first.product_id)) } : { sku: 'unknown' }),
     },
     createdAt: created ? created * 1000 : null,
+    updatedAt: int(order.update_time) ? int(order.update_time)! * 1000 : null,
     orderScene,
     finderId,
     liveId,
