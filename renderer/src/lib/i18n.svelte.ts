@@ -334,6 +334,7 @@ const zh = {
   wxProductLink: '讲解商品链接',
   wxTaglink: '微信口令',
   wxQrcode: '商品二维码',
+  wxLives: '场直播（每行一场）',
 } as const;
 
 type Key = keyof typeof zh;
@@ -673,6 +674,7 @@ const en: Record<Key, string> = {
   wxProductLink: 'Link of the product being explained',
   wxTaglink: 'WeChat tag link (口令)',
   wxQrcode: 'product QR code',
+  wxLives: 'lives (one per row)',
 };
 
 export type Lang = 'zh' | 'en';
