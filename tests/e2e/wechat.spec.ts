@@ -85,3 +85,26 @@ test('both credential forms with 测试连接, a shop import, a product link in 
   await expect(link).toContainText('https://channels.weixin.qq.com/shop/a/10000000000000001');
   await expect(link).toContainText('微信口令');
 });
+
+test('with the 微信小店 account only, the dashboard says live data is missing and counts a live-room order, the 橱窗 one apart', async ({ page }) => {
+  const only = await startServe({
+    args: ['--no-demo'],
+    env: { LIVECUE_SHOP_APPID: SHOP.appId, LIVECUE_SHOP_SECRET: SHOP.secret, LIVECUE_WECHAT_API_BASE: fake.url },
+  });
+  try {
+    const s = (await only.api('POST', '/api/v1/invoke/session.create', { title: '只有小店' })).body;
+    await only.api('PUT', `/api/v1/sessions/${s.id}/metrics/source`, { source: 'wechat-api', options: { pollSeconds: 5 } });
+    const now = Math.floor(Date.now() / 1000) + 2;
+    fake.orders = [
+      { id: '3705115058471400001', status: 20, price: 12900, productId: 'P1', payTime: now, scene: 2 },
+      { id: '3705115058471400002', status: 20, price: 8800, productId: 'P1', payTime: now, scene: 5 },
+    ];
+    await only.api('POST', '/api/v1/invoke/session.start', { sessionId: s.id });
+    await page.goto(`${only.url}?token=${only.token}#/dashboard?session=${s.id}`);
+    await expect(page.getByTestId('wx-missing')).toContainText('未配置视频号助手');
+    await expect(page.getByTestId('kpi-gmv')).toContainText('129', { timeout: 15_000 });
+    await expect(page.getByTestId('kpi-other-orders')).toContainText('88');
+  } finally {
+    await only.stop();
+  }
+});
