@@ -88,7 +88,7 @@ describe('微信小店 catalog import', () => {
     expect(host.core.products.bySku('10000000000000007')!.price).toBe(8800);
   });
 
-  it('refreshes on demand, and at a pin when older than 5 minutes; links are cached, a product off sale says why', async () => {
+  it('refreshes on demand, at a stale pin and the stale product up next; links are cached (and in the push preview), a product off sale says why', async () => {
     const p = host.core.products.bySku('10000000000000003')!;
     fake.products[3]!.skuPrices = [5000, 6000];
     fake.products[3]!.stock = 3;
@@ -123,5 +123,16 @@ describe('微信小店 catalog import', () => {
     // the pinned product's link shows in the push preview
     const preview = await host.core.call('push.preview', { sessionId: s.id, text: '{{product}} 正在讲解' });
     expect(preview.productLinks).toMatchObject({ productId: p.id, title: '商品 3', h5url: 'https://channels.weixin.qq.com/shop/a/10000000000000003' });
+
+    // before a pin: the product up next, when stale, is read again without waiting for its pin
+    const q = host.core.products.bySku('10000000000000005')!;
+    const r = host.core.products.bySku('10000000000000006')!;
+    fake.products[6]!.skuPrices = [4200];
+    await host.core.call('session.end', { sessionId: s.id }); // one session on air at a time
+    const s2 = await host.core.call('session.create', { title: '第二场', productIds: [q.id, r.id] });
+    await host.core.call('session.start', { sessionId: s2.id });
+    await host.core.call('session.pin', { sessionId: s2.id, productId: q.id });
+    await expect.poll(() => host.core.products.get(r.id).price).toBe(4200);
+    expect(host.core.sessions.state(s2.id).pinned?.id).toBe(q.id);
   });
 });

@@ -31,14 +31,18 @@ export class ShopModule implements CoreModule {
     core.handle('catalog.shopImport', () => this.shop.importAll((done, total) => core.emit({ type: 'catalog.shopImportProgress', done, total })));
     core.handle('catalog.shopRefresh', ({ productId }) => this.shop.refresh(productId));
     core.handle('catalog.productLinks', ({ productId, refresh }) => this.shop.productLinks(productId, refresh ?? false));
-    // a pin of a shop product read more than a few minutes ago: its price and stock are read again
-    let lastPinned = new Map<number, number>();
+    // before a pin: the product up next in a live session is read again when older than a few minutes, so its price
+    // and stock are fresh when it is pinned; a pin of a stale one (out of order) is refreshed right after, as a backup
+    let seen = new Map<number, string>();
     core.subscribe((event) => {
-      if (event.type !== 'session.changed') return;
-      const seg = event.session.segment;
-      if (!seg || seg.endedAt !== null || lastPinned.get(event.session.id) === seg.id) return;
-      lastPinned = new Map(lastPinned).set(event.session.id, seg.id);
-      void this.shop.refreshIfStale(seg.productId);
+      if (event.type !== 'session.changed' || event.session.status !== 'live') return;
+      const st = event.session;
+      const seg = st.segment && st.segment.endedAt === null ? st.segment : null;
+      const key = `${seg?.id ?? ''}:${st.next?.id ?? ''}`;
+      if (seen.get(st.id) === key) return;
+      seen = new Map(seen).set(st.id, key);
+      if (seg) void this.shop.refreshIfStale(seg.productId);
+      if (st.next) void this.shop.refreshIfStale(st.next.productId);
     });
   }
 
