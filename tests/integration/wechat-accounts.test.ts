@@ -257,6 +257,7 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
   it('测试连接: the shop answers ok; the 视频号助手 half, not set, says so; 48001 and 40164 are explained in Chinese', async () => {
     const ok = await host.core.call('metrics.wechatTest', { account: 'shop' });
     expect(ok).toMatchObject({ ok: true, errcode: 0, path: '/channels/ec/product/list/get' });
+    expect(ok.zh).not.toMatch(/Token/); // Token and EncodingAESKey are set here
     const none = await host.core.call('metrics.wechatTest', { account: 'channels' });
     expect(none).toMatchObject({ ok: false, errcode: null });
     expect(none.zh).toMatch(/AppID 和 AppSecret/);

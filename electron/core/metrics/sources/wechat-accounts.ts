@@ -150,14 +150,22 @@ export class WechatAccounts {
       } else {
         await client.call(path, { page_size: 1 });
       }
+      const c = this.creds(account);
+      const noPush = account === 'shop' && (!c.token || !c.aesKey);
       return {
         account,
         ok: true,
         path,
         errcode: 0,
         errmsg: 'ok',
-        zh: account === 'channels' ? '连接成功：可以读取直播数据。' : '连接成功：可以读取订单和商品。',
-        en: account === 'channels' ? 'Connected: live data can be read.' : 'Connected: orders and products can be read.',
+        zh:
+          account === 'channels'
+            ? '连接成功：可以读取直播数据。'
+            : `连接成功：可以读取订单和商品。${noPush ? '消息推送的 Token / EncodingAESKey 未填：订单事件不会推送过来（轮询订单仍可用）。' : ''}`,
+        en:
+          account === 'channels'
+            ? 'Connected: live data can be read.'
+            : `Connected: orders and products can be read.${noPush ? ' The message push Token / EncodingAESKey are not set: order events will not be pushed (polling still works).' : ''}`,
       };
     } catch (error) {
       if (!(error instanceof WechatApiError)) return { account, ok: false, path, errcode: null, errmsg: (error as Error).message, zh: `无法连接微信接口：${(error as Error).message}`, en: `Cannot reach the WeChat API: ${(error as Error).message}` };
