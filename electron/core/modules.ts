@@ -8,6 +8,7 @@ import { ReviewModule } from './review/module.ts';
 import { AutomationModule } from './automation/module.ts';
 import { SimulatedRoom } from './automation/sim-room.ts';
 import type { RoomControl } from './channels/room.ts';
+import { ShopModule } from './catalog/shop-module.ts';
 
 export function createModules(env: ModuleEnv): CoreModule[] {
   const metrics = createMetricsModule(env);
@@ -29,5 +30,8 @@ export function createModules(env: ModuleEnv): CoreModule[] {
   const bridge = channels as unknown as { room?: () => RoomControl | null };
   const simRoom = env.env.LIVECUE_ROOM_SIM === '1' ? new SimulatedRoom({ gapMs: Number(env.env.LIVECUE_ROOM_SIM_GAP_MS) || undefined }) : null;
   const automation = new AutomationModule({ room: () => simRoom ?? bridge.room?.() ?? null, sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
-  return [new ObsModule(env), metrics, push, channels, automation, new ReviewModule()];
+  // 微信小店 catalog and product links; the push preview shows the pinned product's link (#11)
+  const shop = new ShopModule(env);
+  push.setProductLinks((productId) => shop.productLinks(productId));
+  return [new ObsModule(env), metrics, push, channels, automation, new ReviewModule(), shop];
 }

@@ -31,7 +31,15 @@
     coupon.hidden = !p.coupon;
     const img = $('image');
     if (p.imageUrl && /^https?:\/\//i.test(p.imageUrl)) {
-      if (img.getAttribute('src') !== p.imageUrl) img.src = p.imageUrl;
+      // #11: a 微信小店 product's picture was downloaded into the data folder; the core serves it, else the URL itself
+      const local = '/media/products/' + p.id;
+      if (isNew || (img.getAttribute('src') !== local && img.getAttribute('src') !== p.imageUrl)) {
+        img.onerror = () => {
+          img.onerror = null;
+          img.src = p.imageUrl;
+        };
+        img.src = local;
+      }
       img.hidden = false;
     } else {
       img.removeAttribute('src');

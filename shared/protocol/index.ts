@@ -10,6 +10,7 @@ import * as obs from './obs.ts';
 import * as push from './push.ts';
 import * as review from './review.ts';
 import * as automation from './automation.ts';
+import * as shop from './shop.ts';
 
 export const commandSchemas = {
   ...lineup.commands,
@@ -19,6 +20,7 @@ export const commandSchemas = {
   ...channels.commands,
   ...review.commands,
   ...automation.commands,
+  ...shop.commands,
 } satisfies Record<string, z.ZodType>;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -27,7 +29,7 @@ export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
 export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
 export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
 
-type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results & review.Results & automation.Results;
+type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results & review.Results & automation.Results & shop.Results;
 export type CommandResults = { [N in CommandName]: AllResults[N] };
 export type CommandResult<N extends CommandName> = CommandResults[N];
 
@@ -45,7 +47,7 @@ export type SnapshotPart<K extends string> = K extends SnapshotPartName ? Snapsh
 export type SnapshotExt = Partial<SnapshotParts> & Record<string, unknown>;
 
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
-export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events | automation.Events;
+export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events | automation.Events | shop.Events;
 
 export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal';
 

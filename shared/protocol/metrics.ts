@@ -27,6 +27,7 @@ export const ReadingEvent = z.strictObject({
 });
 
 export const ORDER_STATUSES = ['created', 'paid', 'shipped', 'completed', 'cancelled', 'refunded'] as const;
+export const ORDER_SCENES = ['live', 'other'] as const;
 /** statuses whose amount counts toward GMV */
 export const GMV_STATUSES: ReadonlySet<string> = new Set(['paid', 'shipped', 'completed']);
 
@@ -41,6 +42,9 @@ export const OrderEvent = z
     productId: productRef.optional(),
     sku: z.string().trim().min(1).max(64).optional(),
     status: z.enum(ORDER_STATUSES).default('paid'),
+    /** where the buyer ordered: 'live' = this live room (WeChat order_scene 2), 'other' = 橱窗/短视频/公众号… during the
+     * session, kept apart (非直播间成交); default live */
+    scene: z.enum(ORDER_SCENES).optional(),
   })
   .refine((o) => o.productId !== undefined || o.sku !== undefined, 'an order needs productId or sku');
 
@@ -73,6 +77,7 @@ export function fastEvents(input: readonly unknown[]): MetricEvent[] | null {
         if (e.productId === undefined && e.sku === undefined) return null;
         if (e.productId !== undefined && !isRef(e.productId)) return null;
         if (e.sku !== undefined && !cleanText(e.sku, 64)) return null;
+        if (e.scene !== undefined && e.scene !== 'live' && e.scene !== 'other') return null;
         if (e.status === undefined) out[i] = { ...(e as object), status: 'paid' } as MetricEvent;
         else if (!STATUS_SET.has(e.status as string)) return null;
         else out[i] = e as unknown as MetricEvent;
@@ -108,7 +113,7 @@ export function fastEvents(input: readonly unknown[]): MetricEvent[] | null {
   return out;
 }
 
-const ORDER_KEYS = new Set(['type', 'ts', 'orderId', 'amount', 'productId', 'sku', 'status']);
+const ORDER_KEYS = new Set(['type', 'ts', 'orderId', 'amount', 'productId', 'sku', 'status', 'scene']);
 const READING_KEYS = new Set(['type', 'ts', 'online', 'viewersUv', 'viewsPv', 'avgWatchSeconds', 'products']);
 const PRODUCT_KEYS = new Set(['productId', 'exposureUv', 'clickUv', 'payUv', 'gmv']);
 const PRESENCE_KEYS = new Set(['type', 'ts', 'viewerId']);
@@ -139,6 +144,10 @@ export const MetricEvents = z
     return z.NEVER;
   });
 
+/** The two WeChat accounts LiveCue talks to: 视频号助手 (live data) and 微信小店 (orders, products, message push). */
+export const WECHAT_ACCOUNTS = ['channels', 'shop'] as const;
+export type WechatAccount = (typeof WECHAT_ACCOUNTS)[number];
+
 export const SOURCES = ['simulator', 'wechat-api', 'wechat-push', 'ingest'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
@@ -152,6 +161,9 @@ export const SimulatorOptions = z.strictObject({
 export const WechatApiOptions = z.strictObject({
   /** the live's export_id; default: the newest one getlivelist returns for today */
   exportId: z.string().max(256).optional(),
+  /** the live's live_id / the 视频号's finder_id: an order whose ext_info carries a different one is not this room's */
+  liveId: z.string().max(64).optional(),
+  finderId: z.string().max(128).optional(),
   pollSeconds: z.number().int().min(5).max(600).optional(),
 });
 
@@ -176,9 +188,16 @@ export const commands = {
   'metrics.setAlerts': AlertConfigSchema,
   /** tells the audience model a push went out (the push domain calls this, or emits 'push.sent') */
   'metrics.notifyPush': z.strictObject({ sessionId: id.optional(), reach: z.number().int().min(0).max(10_000_000).optional() }),
-  /** WeChat credentials (Settings); secrets are write-only: answers say only whether each one is set */
+  /** WeChat credentials of one account (Settings); secrets are write-only: answers say only whether each one is set.
+   * channels = 视频号助手 (live data); shop = 微信小店 (orders, products, message push). An empty secret removes it. */
   'metrics.setWechat': z.strictObject({
-    appId: z.string().trim().max(64).optional(),
+    account: z.enum(WECHAT_ACCOUNTS).default('shop'),
+    appId: z
+      .string()
+      .trim()
+      .max(64)
+      .refine((v) => v === '' || /^wx[0-9a-zA-Z]{16}$/.test(v), 'AppID 是以 wx 开头的 18 位 / an AppID is 18 characters starting with wx')
+      .optional(),
     secret: z.string().trim().max(128).optional(),
     token: z.string().trim().max(128).optional(),
     aesKey: z
@@ -194,18 +213,44 @@ export const commands = {
       .optional(),
   }),
   'metrics.wechatInfo': z.strictObject({}),
+  /** 测试连接: one real call with the account's stored credentials; the answer explains the errcode in Chinese */
+  'metrics.wechatTest': z.strictObject({ account: z.enum(WECHAT_ACCOUNTS) }),
 } satisfies Record<string, z.ZodType>;
 
-/** What a view may know about the WeChat credentials: never the secrets themselves. */
-export interface WechatInfo {
+/** What a view may know about one account's credentials: never the secrets themselves. */
+export interface WechatAccountInfo {
   appId: string | null;
   hasSecret: boolean;
+  /** shop only: message push Token / EncodingAESKey */
   hasToken: boolean;
   hasAesKey: boolean;
-  apiBase: string;
-  /** where each came from: settings, or LIVECUE_WECHAT_* in serve mode */
+  /** set by environment variables (serve mode), which win over Settings */
   fromEnv: boolean;
+  /** AppID and secret are both there */
+  ready: boolean;
+}
+
+export interface WechatInfo {
+  channels: WechatAccountInfo;
+  shop: WechatAccountInfo;
+  apiBase: string;
+  /** the shop's values came from the deprecated LIVECUE_WECHAT_* variables */
+  deprecatedEnv: boolean;
   callbackPath: string;
+  /** where the secrets rest: safeStorage (desktop) or a 0600 file (serve) */
+  secretStore: string;
+}
+
+export interface WechatTestResult {
+  account: WechatAccount;
+  ok: boolean;
+  /** the API path called after the token */
+  path: string;
+  errcode: number | null;
+  errmsg: string | null;
+  /** what it means and what to do, Chinese then English */
+  zh: string;
+  en: string;
 }
 
 export interface SegmentFigures {
@@ -242,7 +287,15 @@ export interface MetricsSnapshot {
   provisional: boolean;
   source: SourceName;
   /** source status line, e.g. an API error with errcode/errmsg (never a secret) */
-  sourceStatus: { state: 'idle' | 'running' | 'error' | 'backoff'; message: string | null; errcode?: number };
+  sourceStatus: {
+    state: 'idle' | 'running' | 'error' | 'backoff';
+    message: string | null;
+    errcode?: number;
+    /** wechat-api: the account whose credentials are missing, so that half (live data or orders) is not read */
+    missing?: WechatAccount[];
+  };
+  /** orders placed during the session outside the live room (橱窗, short videos, 公众号…): not in GMV (非直播间成交) */
+  otherOrders?: { orders: number; gmv: number };
   computedAt: number;
   /** latest event time seen */
   lastEventAt: number | null;
@@ -263,6 +316,7 @@ export interface MetricsTick {
   ts: number;
   source: SourceName;
   sourceStatus: MetricsSnapshot['sourceStatus'];
+  otherOrders?: MetricsSnapshot['otherOrders'];
   session: Pick<
     Figures,
     | 'onlineNow'
@@ -314,6 +368,7 @@ export interface Results {
   'metrics.notifyPush': { ok: true };
   'metrics.setWechat': WechatInfo;
   'metrics.wechatInfo': WechatInfo;
+  'metrics.wechatTest': WechatTestResult;
 }
 
 export type Events = { type: 'metrics.tick'; tick: MetricsTick } | { type: 'metrics.alertsChanged'; config: AlertConfig };

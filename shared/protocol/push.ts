@@ -103,6 +103,8 @@ export interface PushChannel {
   tags: string[];
   enabled: boolean;
   createdAt: number;
+  /** the platform muted this robot until then (DingTalk: 10 minutes after 130101/410100); nothing is sent before */
+  pausedUntil?: number | null;
 }
 
 export interface PushTemplate {
@@ -185,6 +187,8 @@ export interface PushPreview {
   link: string | null;
   qrSvg: string | null;
   parts: PreviewPart[];
+  /** #11: the links of the pinned 微信小店 product (H5 link, 微信口令, QR code), when it is one */
+  productLinks?: import('./shop.ts').ProductLinks & { title: string };
 }
 
 export interface PushState {

@@ -137,6 +137,8 @@ export interface ReportSummary {
   dwellMethod: string;
   gmv: number;
   orders: number;
+  /** #11: orders placed outside the live room during the session (橱窗, short videos, 公众号…): not in GMV */
+  otherOrders?: { orders: number; gmv: number };
   /** GMV ÷ PV × 1000 */
   gpm: number | null;
   productCtr: number | null;
@@ -219,6 +221,9 @@ export interface ImportSessionResult {
   sessionId: number;
   title: string;
   rows: number;
+  /** a 视频号助手 list of lives: one ended session per row (sessionId is the first of them) */
+  sessionIds?: number[];
+  lives?: number;
 }
 
 export interface Results {

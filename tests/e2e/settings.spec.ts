@@ -23,7 +23,7 @@ test('settings show where data lives, mask the token, and keep WeChat secrets wr
   await expect(page.getByTestId('token')).toHaveText(s.token);
   await expect(page.locator('img.qr')).toBeVisible();
 
-  const form = page.getByTestId('wechat-settings');
+  const form = page.getByTestId('wechat-shop');
   await form.locator('[name=appId]').fill('wx1234567890abcdef');
   await form.locator('[name=secret]').fill('super-secret-app-secret-value');
   await form.locator('[name=aesKey]').fill('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
@@ -33,9 +33,9 @@ test('settings show where data lives, mask the token, and keep WeChat secrets wr
   await expect(form.locator('[name=secret]')).toHaveAttribute('placeholder', /已保存/);
 
   await page.reload();
-  await expect(page.getByTestId('wechat-settings').locator('[name=appId]')).toHaveValue('wx1234567890abcdef');
+  await expect(page.getByTestId('wechat-shop').locator('[name=appId]')).toHaveValue('wx1234567890abcdef');
   const info = await s.api('POST', '/api/v1/invoke/metrics.wechatInfo', {});
-  expect(info.body).toMatchObject({ appId: 'wx1234567890abcdef', hasSecret: true, hasAesKey: true });
+  expect(info.body).toMatchObject({ shop: { appId: 'wx1234567890abcdef', hasSecret: true, hasAesKey: true } });
   expect(JSON.stringify(info.body)).not.toContain('super-secret');
   expect(bodies.join('\n')).not.toContain('super-secret');
   expect(s.output()).not.toContain('super-secret');

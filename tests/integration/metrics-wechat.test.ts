@@ -71,11 +71,11 @@ describe('WeChat API poller vs a local fake of api.weixin.qq.com', () => {
     expect(reading.online).toBe(321);
     expect(reading.viewersUv).toBe(1000);
     expect(reading.avgWatchSeconds).toBe(80);
-    expect(reading.viewsPv).toBe(2000); // 500000 ÷ 250000 × 1000
+    expect(reading.viewsPv).toBeUndefined(); // not derived from a GPM of undocumented unit (#11)
     expect(reading.products).toEqual([{ productId: 7, exposureUv: 800, clickUv: 120, payUv: 30, gmv: 300000 }]);
     const orders = batch.filter((e) => e.type === 'order');
     // the unpaid order (status 10) is not taken yet
-    expect(orders).toEqual([{ type: 'order', ts: 1_789_999_500_000, orderId: '3705115058471208928', amount: 6900, status: 'paid', productId: 7 }]);
+    expect(orders).toEqual([{ type: 'order', ts: 1_789_999_500_000, orderId: '3705115058471208928', amount: 6900, status: 'paid', scene: 'live', productId: 7 }]);
     expect(fake.calls.find((c) => c.path === '/channels/livedashboard/getlivedata')!.body).toEqual({ export_id: 'export/NEW' });
     expect(fake.calls.filter((c) => c.path === '/cgi-bin/stable_token')).toHaveLength(1);
     // the token is reused, and renewed once when WeChat says it expired (40001)
@@ -184,7 +184,8 @@ describe('/wechat/shop/callback through a real server', () => {
 
   it('never puts a secret in an API answer or a log line', async () => {
     const info = await host.core.call('metrics.wechatInfo', {});
-    expect(info).toMatchObject({ appId: APPID, hasSecret: true, hasToken: true, hasAesKey: true, fromEnv: true });
+    expect(info).toMatchObject({ shop: { appId: APPID, hasSecret: true, hasToken: true, hasAesKey: true, fromEnv: true }, deprecatedEnv: true });
+    expect(logs.join('\n')).toMatch(/LIVECUE_WECHAT_\* are deprecated/);
     const all = JSON.stringify(info) + JSON.stringify(host.core.snapshot()) + JSON.stringify(await host.core.call('metrics.snapshot', { sessionId })) + logs.join('\n');
     for (const secret of [SECRET, TOKEN, AES_KEY]) expect(all).not.toContain(secret);
   });

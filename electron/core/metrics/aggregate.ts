@@ -112,6 +112,19 @@ export interface SegmentAcc {
   productGmv: number;
 }
 
+/**
+ * A stored order whose status moved into or out of GMV (paid → refunded/cancelled: -1; created → paid: +1), applied
+ * at the time it happened; per-product attribution follows the order's own time (origTs).
+ */
+export interface OrderChange {
+  ts: number;
+  origTs: number;
+  sign: 1 | -1;
+  amount: number;
+  productKey: string | null;
+  scene: 'live' | 'other';
+}
+
 /** What a batch changes in SQLite besides the raw rows. */
 export interface RollupDelta {
   seconds: Map<number, Win>;
@@ -142,6 +155,8 @@ export class SessionAgg {
   /** online points not yet sent in a tick */
   pendingOnline: [number, number][] = [];
   counts = { readings: 0, orders: 0, comments: 0, joins: 0, leaves: 0 };
+  /** orders in GMV statuses placed outside the live room (非直播间成交): never in GMV, conversion or attribution */
+  readonly other = { orders: 0, gmv: 0 };
   /** the windows one event updates (total, minute, batch second, batch minute, segment), reused across events */
   private readonly wins: Win[] = [];
 
@@ -211,6 +226,11 @@ export class SessionAgg {
         case 'order': {
           this.counts.orders++;
           if (!GMV_STATUSES.has(e.status)) break;
+          if (e.scene === 'other') {
+            this.other.orders++;
+            this.other.gmv += e.amount;
+            break;
+          }
           for (let k = 0; k < n; k++) {
             const w = wins[k]!;
             w.orders++;
@@ -270,6 +290,42 @@ export class SessionAgg {
     }
     wins.fill(this.total); // drop references to this batch's windows
     return delta;
+  }
+
+  /** Status changes of stored orders (see OrderChange): windows at the change's time, attribution at the order's. */
+  applyOrderChanges(changes: OrderChange[], delta: RollupDelta): void {
+    for (const c of changes) {
+      if (c.scene === 'other') {
+        this.other.orders += c.sign;
+        this.other.gmv += c.sign * c.amount;
+        continue;
+      }
+      const sec = c.ts - (c.ts % SECOND);
+      const min = c.ts - (c.ts % MINUTE);
+      const seg = this.segmentAt(c.ts);
+      const wins = [this.total, windowIn(this.minutes, min), windowIn(delta.seconds, sec), windowIn(delta.minutes, min)];
+      if (seg) {
+        wins.push(seg.win);
+        seg.version++;
+      }
+      for (const w of wins) {
+        w.touch(this.S, c.ts);
+        w.orders += c.sign;
+        w.gmv += c.sign * c.amount;
+      }
+      if (c.productKey) {
+        const po = this.productOrders.get(c.productKey) ?? { orders: 0, gmv: 0 };
+        po.orders += c.sign;
+        po.gmv += c.sign * c.amount;
+        this.productOrders.set(c.productKey, po);
+        const at = this.segmentAt(c.origTs);
+        if (at && String(at.seg.productId) === c.productKey) {
+          at.productOrders += c.sign;
+          at.productGmv += c.sign * c.amount;
+          at.version++;
+        }
+      }
+    }
   }
 
   private applyReading(e: Extract<MetricEvent, { type: 'reading' }>, wins: Win[], n: number, delta: RollupDelta): void {

@@ -30,30 +30,25 @@ import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import { bodyObject, positiveId } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
-import { type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
+import { type OrderChange, type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
 import { MetricsStore } from './store.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
-import { DEFAULT_API_BASE, WechatApiClient, WechatApiPoller, fetchOrder } from './sources/wechat-api.ts';
+import { WechatApiPoller, cancelStatus, fetchOrder } from './sources/wechat-api.ts';
+import { DEPRECATION_NOTICE, type WechatAccounts, wechatAccountsFor } from './sources/wechat-accounts.ts';
 import { ORDER_EVENTS, WechatPushReceiver } from './sources/wechat-push.ts';
 
 const MINUTE = 60_000;
 const TICK_MS = 1000;
 const CALLBACK_PATH = '/wechat/shop/callback';
 
-interface WechatCreds {
-  appId: string;
-  secret: string;
-  token: string;
-  aesKey: string;
-  apiBase: string;
-}
-
 export class MetricsModule implements CoreModule {
   readonly name = 'metrics';
   private core!: Core;
   private store!: MetricsStore;
   private push!: WechatPushReceiver;
+  /** the 视频号助手 and 微信小店 credentials, one API client (one token cache) each */
+  wechat!: WechatAccounts;
   private readonly env: ModuleEnv;
   private readonly aggs = new Map<number, SessionAgg>();
   private readonly states = new Map<number, SessionState>();
@@ -74,6 +69,8 @@ export class MetricsModule implements CoreModule {
     this.core = core;
     this.store = new MetricsStore(core.db);
     this.push = new WechatPushReceiver(core.db);
+    this.wechat = wechatAccountsFor(core, this.env);
+    if (this.wechat.deprecatedEnv) core.log(`metrics: ${DEPRECATION_NOTICE}`);
     this.alertConfig = { ...DEFAULT_ALERTS, ...(core.settings.get<AlertConfig>('metrics.alerts') ?? {}) };
     for (const s of core.sessions.activeStates()) this.states.set(s.id, s);
 
@@ -100,14 +97,13 @@ export class MetricsModule implements CoreModule {
       this.notifyPush(sessionId, reach);
       return { ok: true };
     });
-    core.handle('metrics.setWechat', (input) => {
-      const current = core.settings.get<Partial<WechatCreds>>('wechat') ?? {};
-      const next = { ...current };
-      for (const [k, v] of Object.entries(input)) if (v !== undefined) (next as Record<string, string>)[k] = v;
-      core.settings.set('wechat', next);
+    core.handle('metrics.setWechat', ({ account, ...input }) => {
+      this.wechat.set(account, input);
+      this.sourceCache.clear();
       return this.wechatInfo();
     });
     core.handle('metrics.wechatInfo', () => this.wechatInfo());
+    core.handle('metrics.wechatTest', ({ account }) => this.wechat.test(account, core.now()));
     core.addSnapshotPart('metrics', (): MetricsExt => {
       const sources: Record<number, SourceName> = {};
       for (const id of this.states.keys()) sources[id] = this.sourceOf(id).source;
@@ -186,9 +182,12 @@ export class MetricsModule implements CoreModule {
     const agg = this.agg(sessionId);
     try {
       return this.store.transaction(() => {
-        const stored = this.store.insertEvents(sessionId, events);
-        this.store.writeRollups(sessionId, agg.apply(stored));
-        return { stored: stored.length, duplicates: events.length - stored.length };
+        const changes: OrderChange[] = [];
+        const stored = this.store.insertEvents(sessionId, events, changes);
+        const delta = agg.apply(stored);
+        agg.applyOrderChanges(changes, delta);
+        this.store.writeRollups(sessionId, delta);
+        return { stored: stored.length + changes.length, duplicates: events.length - stored.length - changes.length };
       });
     } catch (error) {
       // the aggregate may hold part of a batch that rolled back: rebuild it from SQLite next time
@@ -303,40 +302,21 @@ export class MetricsModule implements CoreModule {
 
   // ── sources ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  private creds(): WechatCreds {
-    const e = this.env.env;
-    const s = this.core.settings.get<Partial<WechatCreds>>('wechat') ?? {};
-    return {
-      appId: s.appId || e.LIVECUE_WECHAT_APPID || '',
-      secret: s.secret || e.LIVECUE_WECHAT_SECRET || '',
-      token: s.token || e.LIVECUE_WECHAT_TOKEN || '',
-      aesKey: s.aesKey || e.LIVECUE_WECHAT_AES_KEY || '',
-      apiBase: s.apiBase || e.LIVECUE_WECHAT_API_BASE || DEFAULT_API_BASE,
-    };
-  }
-
   private wechatInfo(): WechatInfo {
-    const c = this.creds();
-    const e = this.env.env;
     return {
-      appId: c.appId || null,
-      hasSecret: Boolean(c.secret),
-      hasToken: Boolean(c.token),
-      hasAesKey: Boolean(c.aesKey),
-      apiBase: c.apiBase,
-      fromEnv: Boolean(e.LIVECUE_WECHAT_APPID || e.LIVECUE_WECHAT_SECRET || e.LIVECUE_WECHAT_TOKEN || e.LIVECUE_WECHAT_AES_KEY),
+      channels: this.wechat.info('channels'),
+      shop: this.wechat.info('shop'),
+      apiBase: this.wechat.apiBase(),
+      deprecatedEnv: this.wechat.deprecatedEnv,
       callbackPath: CALLBACK_PATH,
+      secretStore: this.env.secrets?.kind ?? 'file-0600',
     };
   }
 
+  /** message push belongs to the 微信小店 account: its Token, EncodingAESKey and AppID (the payload's appid must match) */
   private pushCreds() {
-    const c = this.creds();
+    const c = this.wechat.creds('shop');
     return c.token ? { token: c.token, aesKey: c.aesKey, appId: c.appId } : null;
-  }
-
-  private apiClient(): WechatApiClient | null {
-    const c = this.creds();
-    return c.appId && c.secret ? new WechatApiClient({ appId: c.appId, secret: c.secret, base: c.apiBase }) : null;
   }
 
   /** The stored choice, else the WeChat API when credentials exist, else the simulator (rehearsal). */
@@ -348,8 +328,8 @@ export class MetricsModule implements CoreModule {
       this.sourceCache.set(sessionId, stored);
       return stored;
     }
-    const c = this.creds();
-    return { source: c.appId && c.secret ? 'wechat-api' : 'simulator', options: {} };
+    const ready = this.wechat.info('channels').ready || this.wechat.info('shop').ready;
+    return { source: ready ? 'wechat-api' : 'simulator', options: {} };
   }
 
   private parseOptions(source: SourceName, options: Record<string, unknown>): Record<string, unknown> {
@@ -383,12 +363,12 @@ export class MetricsModule implements CoreModule {
     let runner: MetricsSource | null = null;
     if (source === 'simulator') runner = new Simulator(this.context(state.id), options);
     else if (source === 'wechat-api') {
-      const api = this.apiClient();
-      if (!api) {
-        this.core.log('metrics: wechat-api source chosen but AppID/AppSecret are not set');
+      const clients = { live: this.wechat.client('channels'), shop: this.wechat.client('shop') };
+      if (!clients.live && !clients.shop) {
+        this.core.log('metrics: wechat-api source chosen but neither the 视频号助手 nor the 微信小店 AppID/AppSecret is set');
         return;
       }
-      runner = new WechatApiPoller(this.context(state.id), api, options);
+      runner = new WechatApiPoller(this.context(state.id), clients, options);
     }
     if (!runner) return; // push and generic ingest are passive: events arrive over HTTP
     this.running.set(state.id, runner);
@@ -426,15 +406,31 @@ export class MetricsModule implements CoreModule {
     return (live.find((s) => this.sourceOf(s.id).source === 'wechat-push') ?? live[0])?.id ?? null;
   }
 
-  /** An order push says only "order X paid": with API credentials, fetch the order for its amount and product. */
-  private pushToOrder(sessionId: number, event: { event: string; orderId: string | null }): void {
-    const status = ORDER_EVENTS[event.event];
-    const api = this.apiClient();
-    if (!status || !event.orderId || !api || status === 'created') return;
+  /**
+   * An order push says only "order X did Y" (doc/store/API/order/callback/*): with the shop's API credentials, fetch
+   * the order for its amount, product, scene and status. A cancel with cancel_type 3 is a full refund after sale.
+   */
+  private pushToOrder(sessionId: number, event: { event: string; orderId: string | null; raw: Record<string, unknown> }): void {
+    const mapped = ORDER_EVENTS[event.event];
+    const api = this.wechat.client('shop');
+    if (!mapped || !event.orderId) return;
+    if (!api) {
+      this.core.log(`metrics: order event ${event.event} not read: the 微信小店 AppID/AppSecret is not set`);
+      return;
+    }
     const orderId = event.orderId;
-    void fetchOrder(api, orderId, (spu) => this.core.products.list().find((p) => p.sku === spu)?.id ?? `wx:${spu}`, this.core.now())
-      .then((order) => {
-        if (order) this.ingest(sessionId, [order]);
+    const info = (event.raw.order_info ?? {}) as Record<string, unknown>;
+    const options = this.sourceOf(sessionId).options as { liveId?: string; finderId?: string };
+    void fetchOrder(api, orderId, (spu) => this.core.products.list().find((p) => p.sku === spu)?.id ?? `wx:${spu}`, this.core.now(), options)
+      .then((got) => {
+        if (!got) return;
+        const order = { ...got.event };
+        if (event.event === 'channels_ec_order_cancel' && cancelStatus(info.cancel_type) === 'refunded') order.status = 'refunded';
+        // an unpaid order is not stored; the pay event brings it
+        if (order.status === 'created') return;
+        // a status change is counted when it happens (a refund takes GMV down at the refund's time)
+        if (order.status === 'refunded' || order.status === 'cancelled') order.ts = got.updatedAt ?? this.core.now();
+        this.ingest(sessionId, [order]);
       })
       .catch((error: Error) => this.core.log(`metrics: order ${orderId.slice(0, 4)}… from push: ${error.message}`));
   }
@@ -480,6 +476,7 @@ export class MetricsModule implements CoreModule {
       last10,
       online60sAgo,
       counts: { ...agg.counts },
+      otherOrders: { ...agg.other },
       alerts: computeAlerts({
         config: this.alertConfig,
         online60sAgo,
@@ -596,6 +593,7 @@ export class MetricsModule implements CoreModule {
       ts: this.core.now(),
       source: snap.source,
       sourceStatus: snap.sourceStatus,
+      ...(snap.otherOrders && snap.otherOrders.orders !== 0 ? { otherOrders: snap.otherOrders } : {}),
       session: {
         onlineNow: f.onlineNow,
         peakOnline: f.peakOnline,

@@ -2,7 +2,7 @@
 // session's running aggregate after a restart (from the rollups, never by replaying raw events).
 import { GMV_STATUSES, type MetricEvent, type SourceName } from '../../../shared/protocol/metrics.ts';
 import type { Db } from '../store/db.ts';
-import { type Cum, type Funnel, type RollupDelta, SessionAgg, type SegmentRef, Win, productKey } from './aggregate.ts';
+import { type Cum, type Funnel, type OrderChange, type RollupDelta, SessionAgg, type SegmentRef, Win, productKey } from './aggregate.ts';
 
 interface RollupRow {
   t: number;
@@ -137,7 +137,14 @@ export class MetricsStore {
     this.sql = {
       reading: db.prepare('INSERT INTO metric_readings (session_id, ts, online, viewers_uv, views_pv, avg_watch, products) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       order: db.prepare(
-        'INSERT OR IGNORE INTO metric_orders (session_id, order_id, ts, amount, product_key, sku, status) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO metric_orders (session_id, order_id, ts, amount, product_key, sku, status, scene) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      orderRow: db.prepare<[number, string], { ts: number; amount: number; product_key: string | null; sku: string | null; status: string; scene: 'live' | 'other' }>(
+        'SELECT ts, amount, product_key, sku, status, scene FROM metric_orders WHERE session_id = ? AND order_id = ?',
+      ),
+      orderUpdate: db.prepare('UPDATE metric_orders SET status = ?, ts = ?, amount = ?, updated_at = ? WHERE session_id = ? AND order_id = ?'),
+      otherOrders: db.prepare<[number], { n: number; g: number | null }>(
+        `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND scene = 'other' AND status IN (${GMV_STATUSES_SQL})`,
       ),
       comment: db.prepare('INSERT INTO metric_comments (session_id, ts, text) VALUES (?, ?, ?)'),
       presence: db.prepare('INSERT INTO metric_presence (session_id, ts, viewer_id, kind) VALUES (?, ?, ?, ?)'),
@@ -163,11 +170,11 @@ export class MetricsStore {
       ),
       productOrders: db.prepare<[number], { product_key: string; n: number; g: number }>(
         `SELECT coalesce(product_key, 'sku:' || sku) AS product_key, count(*) AS n, sum(amount) AS g FROM metric_orders
-         WHERE session_id = ? AND status IN (${GMV_STATUSES_SQL}) GROUP BY 1`,
+         WHERE session_id = ? AND status IN (${GMV_STATUSES_SQL}) AND scene = 'live' GROUP BY 1`,
       ),
       segmentProductOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
         `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ?
-         AND status IN (${GMV_STATUSES_SQL})`,
+         AND status IN (${GMV_STATUSES_SQL}) AND scene = 'live'`,
       ),
       readingBefore: db.prepare<[number, number], { products: string | null }>(
         'SELECT products FROM metric_readings WHERE session_id = ? AND ts < ? AND products IS NOT NULL ORDER BY ts DESC LIMIT 50',
@@ -185,8 +192,12 @@ export class MetricsStore {
     };
   }
 
-  /** Raw rows of one batch; answers which events were new (a known order id is a duplicate). Runs inside the caller's transaction. */
-  insertEvents(sessionId: number, events: MetricEvent[]): MetricEvent[] {
+  /**
+   * Raw rows of one batch; answers which events were new (a known order id with the same status is a duplicate; with
+   * another status its row is updated and the move into or out of GMV is pushed to `changes`). Runs inside the
+   * caller's transaction.
+   */
+  insertEvents(sessionId: number, events: MetricEvent[], changes?: OrderChange[]): MetricEvent[] {
     // copied only once a duplicate shows up: most batches store every event (less garbage on the ingest path)
     let stored: MetricEvent[] | null = null;
     const s = this.sql;
@@ -205,8 +216,9 @@ export class MetricsStore {
           );
           break;
         case 'order':
-          if (s.order.run(sessionId, e.orderId, e.ts, e.amount, productKey(e.productId), e.sku ?? null, e.status).changes === 0) {
+          if (s.order.run(sessionId, e.orderId, e.ts, e.amount, productKey(e.productId), e.sku ?? null, e.status, e.scene ?? 'live').changes === 0) {
             stored ??= events.slice(0, i);
+            if (changes) this.orderStatusChange(sessionId, e, changes);
             continue;
           }
           break;
@@ -221,6 +233,21 @@ export class MetricsStore {
       stored?.push(e);
     }
     return stored ?? events;
+  }
+
+  /** a known order with another status: update its row; a move into or out of GMV becomes an OrderChange */
+  private orderStatusChange(sessionId: number, e: Extract<MetricEvent, { type: 'order' }>, changes: OrderChange[]): void {
+    const row = this.sql.orderRow.get(sessionId, e.orderId);
+    if (!row || row.status === e.status) return;
+    const was = GMV_STATUSES.has(row.status);
+    const now = GMV_STATUSES.has(e.status);
+    // a late payment moves the order to its payment time; a refund keeps the order's time and is counted at its own
+    const ts = !was && now ? e.ts : row.ts;
+    const amount = !was && now ? e.amount : row.amount;
+    this.sql.orderUpdate.run(e.status, ts, amount, e.ts, sessionId, e.orderId);
+    const key = row.product_key ?? (row.sku !== null ? `sku:${row.sku}` : null);
+    if (was && !now) changes.push({ ts: e.ts, origTs: row.ts, sign: -1, amount: row.amount, productKey: key, scene: row.scene });
+    else if (!was && now) changes.push({ ts: e.ts, origTs: e.ts, sign: 1, amount: e.amount, productKey: key, scene: row.scene });
   }
 
   writeRollups(sessionId: number, delta: RollupDelta): void {
@@ -289,6 +316,9 @@ export class MetricsStore {
     }
     for (const p of this.sql.products.all(sessionId)) agg.products.set(p.product_key, { exp: p.exposure_uv, clk: p.click_uv, pay: p.pay_uv, gmv: p.gmv });
     for (const p of this.sql.productOrders.all(sessionId)) agg.productOrders.set(p.product_key, { orders: p.n, gmv: p.g });
+    const other = this.sql.otherOrders.get(sessionId)!;
+    agg.other.orders = other.n;
+    agg.other.gmv = other.g ?? 0;
     for (const s of agg.segments) {
       const key = String(s.seg.productId);
       s.productBase = this.productFunnelBefore(sessionId, s.seg.startedAt, key);

@@ -1,9 +1,15 @@
 // DingTalk (钉钉) custom robot: POST https://oapi.dingtalk.com/robot/send?access_token=TOKEN[&timestamp=MS&sign=SIGN]
 // msgtype text, link, markdown, actionCard. 加签: sign = urlencode(base64(HMAC-SHA256(key = secret,
 // message = timestamp + "\n" + secret))), timestamp in ms, within an hour of DingTalk's clock.
-// Limit: 20 messages per minute per robot; over it errcode 130101 (and DingTalk may mute the robot for 10 minutes).
+// Limit: 20 messages per minute per robot; over it DingTalk throttles the robot for 10 minutes ("每个机器人每分钟最多
+// 发送20条消息到群里，如果超过20条，会限流10分钟", open.dingtalk.com/document/orgapp/custom-bot-send-message-type /
+// robot overview). 130101 (send too fast) and 410100 (发送速度太快而限流, robot error codes on the same site) both mean
+// that throttle: the robot is paused for 10 minutes, then the message is retried (#11).
 import { createHmac } from 'node:crypto';
 import { type Message, type Outcome, type Platform, httpOutcome, jsonPart, plainText, textLines } from './platform.ts';
+
+/** how long DingTalk throttles a robot after it went over 20 messages a minute */
+export const DINGTALK_THROTTLE_MS = 10 * 60_000;
 
 /** DingTalk does not publish one byte limit for every type; 20 000 bytes of body is the conservative bound we enforce. */
 const BODY_LIMIT = 20_000;
@@ -14,7 +20,6 @@ const PERMANENT: Record<number, string> = {
   300001: 'access_token 无效或机器人已删除 / the robot’s access_token does not exist (300001): copy the webhook URL again',
   300005: 'access_token 无效 / invalid access_token (300005): copy the webhook URL again',
   400013: '群已解散 / the group was dismissed (400013)',
-  410100: '发送速度太快已被限流 10 分钟 / robot muted for 10 minutes (410100)',
 };
 
 export function dingtalkSign(secret: string, timestampMs: number): string {
@@ -81,7 +86,14 @@ export const dingtalk: Platform = {
     const errmsg = String((json as { errmsg?: unknown } | null)?.errmsg ?? '').slice(0, 200);
     if (typeof errcode !== 'number') return { kind: 'unknown', error: `钉钉应答无法识别 / unreadable answer: ${raw.slice(0, 160)}` };
     if (errcode === 0) return { kind: 'sent' };
-    if (errcode === 130101) return { kind: 'retry', error: '发送太频繁 / send too fast (130101: ≤ 20 messages per minute per robot)', rateLimited: true };
+    if (errcode === 130101 || errcode === 410100) {
+      return {
+        kind: 'retry',
+        error: `钉钉已限流该机器人 10 分钟，之后自动重发 / DingTalk throttles this robot for 10 minutes (${errcode}: over 20 messages a minute); resent afterwards`,
+        rateLimited: true,
+        pauseMs: DINGTALK_THROTTLE_MS,
+      };
+    }
     if (errcode === -1) return { kind: 'retry', error: `钉钉系统繁忙 / DingTalk busy (-1) ${errmsg}` };
     const hint = PERMANENT[errcode];
     return { kind: 'failed', error: hint ? `${hint} — ${errmsg}` : `钉钉返回错误 / DingTalk error ${errcode}: ${errmsg}` };

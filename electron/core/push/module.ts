@@ -63,12 +63,19 @@ export class PushModule implements CoreModule {
     return null;
   }
 
+  /** #11: the 微信小店 domain's product links (the pinned product's, shown in the preview) */
+  private productLinks: (productId: number) => Promise<import('../../../shared/protocol/shop.ts').ProductLinks | null> = async () => null;
+  setProductLinks(fn: (productId: number) => Promise<import('../../../shared/protocol/shop.ts').ProductLinks | null>): void {
+    this.productLinks = fn;
+  }
+
   attach(core: Core): void {
     this.core = core;
     this.store = new PushStore(core.db);
     this.sender = new Sender(this.store, {
       ...this.options,
       log: this.options.log ?? core.log,
+      onPause: () => this.emitState(),
       onChange: (id) => {
         const delivery = this.store.delivery(id);
         core.emit({ type: 'push.delivery', delivery });
@@ -112,7 +119,12 @@ export class PushModule implements CoreModule {
   }
 
   private state() {
-    return { channels: this.store.listChannels(), templates: this.store.listTemplates(), rules: this.store.listRules(), links: this.store.links() };
+    return { channels: this.channels(), templates: this.store.listTemplates(), rules: this.store.listRules(), links: this.store.links() };
+  }
+
+  /** the robots, each with the pause its platform imposed (DingTalk's 10 minutes), if any */
+  private channels() {
+    return this.store.listChannels().map((c) => ({ ...c, pausedUntil: this.sender.pausedUntil(c.id) }));
   }
 
   private emitState(): void {
@@ -191,7 +203,7 @@ export class PushModule implements CoreModule {
     const core = this.core;
     const store = this.store;
 
-    core.handle('push.channels.list', () => store.listChannels());
+    core.handle('push.channels.list', () => this.channels());
     core.handle('push.channel.create', (input) => {
       const channel = this.tx(() => store.createChannel(input, core.now()));
       this.emitState();
@@ -261,6 +273,9 @@ export class PushModule implements CoreModule {
           })),
         ),
       };
+      const pinned = ctx.product;
+      const links = pinned ? await this.productLinks(pinned.id) : null;
+      if (pinned && links) preview.productLinks = { ...links, title: pinned.title };
       return preview;
     });
 

@@ -35,8 +35,9 @@ export interface RateLimit {
 
 export type Outcome =
   | { kind: 'sent' }
-  /** transient: try again later (rate limit, 5xx, connection refused before the request went out) */
-  | { kind: 'retry'; error: string; rateLimited?: boolean }
+  /** transient: try again later (rate limit, 5xx, connection refused before the request went out); pauseMs: the
+   * platform has muted the whole robot for that long, so nothing is sent to it before then */
+  | { kind: 'retry'; error: string; rateLimited?: boolean; pauseMs?: number }
   /** permanent: the user has to change something (key, secret, keyword, IP allow-list, message) */
   | { kind: 'failed'; error: string }
   /** the request went out and no clear answer came back: it may have been delivered */

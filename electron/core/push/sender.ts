@@ -19,6 +19,8 @@ export interface SenderOptions {
   random?: () => number;
   log?: (line: string) => void;
   onChange?: (deliveryId: number) => void;
+  /** a robot was muted by its platform until `until` */
+  onPause?: (channelId: number, until: number) => void;
 }
 
 const BACKOFF_BASE_MS = 2_000;
@@ -126,8 +128,11 @@ export class Sender {
   private readonly random: () => number;
   private readonly log: (line: string) => void;
   private readonly onChange: (deliveryId: number) => void;
+  private readonly onPause: (channelId: number, until: number) => void;
   readonly limiter: RateLimiter;
   private readonly busy = new Set<number>();
+  /** robots the platform has muted (DingTalk: 10 minutes after 130101/410100): channel id → until (ms) */
+  private readonly paused = new Map<number, number>();
   private readonly inflight = new Map<number, { promise: Promise<void>; abort: () => void }>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -143,6 +148,7 @@ export class Sender {
     this.random = options.random ?? Math.random;
     this.log = options.log ?? (() => {});
     this.onChange = options.onChange ?? (() => {});
+    this.onPause = options.onPause ?? (() => {});
     this.limiter = new RateLimiter(this.scale);
   }
 
@@ -175,6 +181,17 @@ export class Sender {
     this.closed = true;
   }
 
+  /** until when a robot is muted by its platform, or null (shown on the robot with a countdown) */
+  pausedUntil(channelId: number): number | null {
+    const until = this.paused.get(channelId);
+    if (until === undefined) return null;
+    if (until <= this.now()) {
+      this.paused.delete(channelId);
+      return null;
+    }
+    return until;
+  }
+
   get idle(): boolean {
     return this.inflight.size === 0;
   }
@@ -200,6 +217,11 @@ export class Sender {
     for (const row of this.store.due(now)) {
       if (this.busy.has(row.channel_id) || considered.has(row.channel_id)) continue;
       considered.add(row.channel_id);
+      const until = this.pausedUntil(row.channel_id);
+      if (until !== null) {
+        wake = Math.min(wake, until - now);
+        continue;
+      }
       const wait = this.limiter.waitMs(row.channel_id, platforms[row.kind].limits, now);
       if (wait > 0) {
         wake = Math.min(wake, wait);
@@ -268,7 +290,13 @@ export class Sender {
     const now = this.now();
     const attempts = row.attempts + 1;
     if (outcome.kind === 'sent') this.store.finish(row.id, 'sent', null, now);
-    else if (outcome.kind === 'retry' && attempts < this.maxAttempts) {
+    else if (outcome.kind === 'retry' && outcome.pauseMs !== undefined && attempts < this.maxAttempts) {
+      // the whole robot is muted: this message and every other one to it wait until the pause is over
+      const until = now + Math.ceil(outcome.pauseMs * this.scale);
+      this.paused.set(row.channel_id, until);
+      this.store.finish(row.id, 'retrying', outcome.error, now, until);
+      this.onPause(row.channel_id, until);
+    } else if (outcome.kind === 'retry' && attempts < this.maxAttempts) {
       const base = outcome.rateLimited ? BACKOFF_RATE_LIMITED_BASE_MS : BACKOFF_BASE_MS;
       // full jitter: uniformly anywhere in [0, min(cap, base·2^(n−1))], so retries from many desks do not line up
       const delay = Math.floor(this.random() * Math.min(BACKOFF_CAP_MS, base * 2 ** (attempts - 1)) * this.scale);

@@ -180,3 +180,42 @@ describe('parseTime', () => {
     expect(parseTime('2026-13-01 10:00', null, null)).toMatch(/not a time/);
   });
 });
+
+// #11: a 视频号助手 list of lives (one row per live) is never one session's time series
+describe('视频号助手 list of lives', () => {
+  const LIVES = [
+    '直播标题,开播时间,直播时长,观看人数,最高在线人数,人均观看时长,成交金额(元),成交订单数',
+    '双十一专场,2026-11-11 20:00:00,02:00:00,"12,000",1800,95秒,"8,888.00",40',
+    '周末福利,2026-11-16 19:30,01:30:00,5000,600,80,1200.50,7',
+    '上新夜,2026-11-30 20:00:00,45分钟,3000,420,60,0,0',
+  ].join('\n');
+
+  it('imports one ended session per row with its start, end and summary figures', async () => {
+    const { core } = setup();
+    const r = await core.call('review.importChannelsExport', { base64: b64(LIVES), fileName: '直播列表.csv' });
+    expect(r.lives).toBe(3);
+    expect(r.sessionIds).toHaveLength(3);
+    const [a, b, c] = await Promise.all(r.sessionIds!.map((id) => core.call('session.get', { sessionId: id })));
+    expect([a!.title, a!.status, a!.startedAt, a!.endedAt]).toEqual(['双十一专场', 'ended', Date.UTC(2026, 10, 11, 12), Date.UTC(2026, 10, 11, 14)]);
+    expect([b!.title, b!.startedAt, b!.endedAt]).toEqual(['周末福利', Date.UTC(2026, 10, 16, 11, 30), Date.UTC(2026, 10, 16, 13)]);
+    expect(c!.endedAt! - c!.startedAt!).toBe(45 * MIN);
+    const snap = await core.call('metrics.snapshot', { sessionId: a!.id });
+    expect(snap.session.gmv).toBe(888_800);
+    expect(snap.session.orders).toBe(40);
+    expect(snap.session.viewersUv).toBe(12_000);
+    expect(snap.session.peakOnline).toBe(1800);
+    const snapB = await core.call('metrics.snapshot', { sessionId: b!.id });
+    expect([snapB.session.gmv, snapB.session.orders]).toEqual([120_050, 7]);
+    expect(count(core, 'session_imports')).toBe(3);
+  });
+
+  it('a list without an end or a duration, or with a bad row, is refused as a list, and nothing is written', async () => {
+    const { core } = setup();
+    const noEnd = '直播标题,开播时间,观看人数\n双十一专场,2026-11-11 20:00:00,100';
+    await expect(core.call('review.importChannelsExport', { base64: b64(noEnd) })).rejects.toThrow(/按场次的直播列表.*结束时间|list of lives/);
+    const bad = LIVES.replace('2026-11-16 19:30', '昨天晚上');
+    await expect(core.call('review.importChannelsExport', { base64: b64(bad) })).rejects.toThrow(/第 3 行/);
+    expect(count(core, 'sessions')).toBe(0);
+    expect(count(core, 'metric_readings')).toBe(0);
+  });
+});

@@ -62,25 +62,26 @@ export interface ParsedExport {
   encoding: string;
 }
 
-/** Reads and checks the whole file; every bad cell is reported with its line, nothing is written. */
-export function parseChannelsExport(bytes: Uint8Array, fileName?: string): ParsedExport {
-  let records: { line: number; cells: string[] }[];
-  let format: ParsedExport['format'] = 'csv';
-  let encoding = 'xlsx';
+/** The file's lines as cells: CSV (any of the accepted encodings) or the first sheet of an XLSX. */
+function readRecords(bytes: Uint8Array): { records: { line: number; cells: string[] }[]; format: ParsedExport['format']; encoding: string } {
   try {
-    if (isZip(bytes)) {
-      format = 'xlsx';
-      records = readFirstSheet(bytes);
-    } else {
-      const decoded = decodeCsvBytes(bytes);
-      encoding = decoded.encoding;
-      records = parseCsv(decoded.text);
-    }
+    if (isZip(bytes)) return { records: readFirstSheet(bytes), format: 'xlsx', encoding: 'xlsx' };
+    const decoded = decodeCsvBytes(bytes);
+    return { records: parseCsv(decoded.text), format: 'csv', encoding: decoded.encoding };
   } catch (error) {
     if (error instanceof CsvSyntaxError) throw rejected([{ line: error.line, column: '', message: error.message }]);
     if (error instanceof DecodeError || error instanceof XlsxError) throw new CoreError('bad_request', error.message);
     throw error;
   }
+}
+
+/** Reads and checks the whole file; every bad cell is reported with its line, nothing is written. */
+export function parseChannelsExport(bytes: Uint8Array, fileName?: string): ParsedExport {
+  const { records, format, encoding } = readRecords(bytes);
+  return parseTimeSeries(records, format, encoding, fileName);
+}
+
+function parseTimeSeries(records: { line: number; cells: string[] }[], format: ParsedExport['format'], encoding: string, fileName?: string): ParsedExport {
   // the export may open with a title line or two (直播标题, 导出时间) above the header
   const headerAt = records.slice(0, 10).findIndex((r) => r.cells.some((c) => matchField(c)?.field === 'time'));
   if (headerAt < 0) {
@@ -127,24 +128,36 @@ export function parseChannelsExport(bytes: Uint8Array, fileName?: string): Parse
 }
 
 export async function importChannelsExport(core: Core, bytes: Uint8Array, options: { fileName?: string; title?: string }): Promise<ImportSessionResult> {
-  const parsed = parseChannelsExport(bytes, options.fileName);
+  const { records, format, encoding } = readRecords(bytes);
+  // a list of lives (one row per live: 开播时间, 直播时长, totals) is never read as one live's time series (#11)
+  const lives = parseLiveList(records, options.fileName);
+  if (lives) return importLiveList(core, lives, options.fileName);
+  const parsed = parseTimeSeries(records, format, encoding, options.fileName);
+  return importParsed(core, parsed, options);
+}
+
+async function importParsed(
+  core: Core,
+  parsed: ParsedExport,
+  options: { fileName?: string; title?: string; rows?: number; start?: number; end?: number },
+): Promise<ImportSessionResult> {
   const events = toEvents(parsed);
   if (events.length > MAX_BATCH) {
     throw new CoreError('too_large', `文件产生 ${events.length} 条事件，最多 ${MAX_BATCH} / the file makes ${events.length} events, at most ${MAX_BATCH}`);
   }
-  const first = parsed.rows[0]!.ts;
-  const last = parsed.rows.at(-1)!.ts;
+  const first = options.start ?? parsed.rows[0]!.ts;
+  const lastRow = parsed.rows.at(-1)!.ts;
   const title = options.title ?? defaultTitle(options.fileName, first);
   const now = core.now();
   const sessionId = core.db.transaction(() => {
     const id = Number(
       core.db
         .prepare("INSERT INTO sessions (title, status, planned_start, started_at, ended_at, created_at) VALUES (?, 'ended', NULL, ?, ?, ?)")
-        .run(title, first, last + 60_000, now).lastInsertRowid,
+        .run(title, first, options.end ?? lastRow + 60_000, now).lastInsertRowid,
     );
     core.db
       .prepare("INSERT INTO session_imports (session_id, kind, file_name, rows, imported_at) VALUES (?, 'channels-export', ?, ?, ?)")
-      .run(id, options.fileName ?? null, parsed.rows.length, now);
+      .run(id, options.fileName ?? null, options.rows ?? parsed.rows.length, now);
     return id;
   }).immediate();
   try {
@@ -231,6 +244,112 @@ export function toEvents(parsed: ParsedExport): MetricEventInput[] {
   }
   if (lastOrder && pendingGmv > 0) lastOrder.amount += pendingGmv;
   return events;
+}
+
+// ── a list of lives: one row per live ────────────────────────────────────────────────────────────────────────────
+
+/** headers only a per-live list has (its rows are lives, not time points); ASSUMED names, see docs/review.md */
+const LIVE_ALIASES = {
+  start: ['开播时间', '开始时间', '直播开始时间', '开播日期', 'starttime', 'start'],
+  end: ['结束时间', '下播时间', '直播结束时间', 'endtime', 'end'],
+  duration: ['直播时长', '开播时长', '时长', 'duration'],
+  title: ['直播标题', '直播主题', '直播名称', '标题', 'title'],
+  peak: ['最高在线人数', '最高在线', '峰值在线人数', '在线人数峰值', 'peakonline'],
+} as const;
+const MAX_LIVES = 500;
+
+interface LiveRow {
+  line: number;
+  title: string | null;
+  start: number;
+  end: number;
+  /** the live's totals, as one row of a time series at its end */
+  parsed: ParsedExport;
+}
+
+function liveColumn(cells: string[], names: readonly string[]): number {
+  return cells.findIndex((c) => (names as readonly string[]).includes(normalise(c).key));
+}
+
+/** null when the file is not a list of lives; else every row checked (errors with their line, nothing written) */
+export function parseLiveList(records: { line: number; cells: string[] }[], fileName?: string): LiveRow[] | null {
+  const headerAt = records.slice(0, 10).findIndex((r) => liveColumn(r.cells, LIVE_ALIASES.start) >= 0);
+  if (headerAt < 0) return null;
+  const header = records[headerAt]!;
+  const at = {
+    start: liveColumn(header.cells, LIVE_ALIASES.start),
+    end: liveColumn(header.cells, LIVE_ALIASES.end),
+    duration: liveColumn(header.cells, LIVE_ALIASES.duration),
+    title: liveColumn(header.cells, LIVE_ALIASES.title),
+    peak: liveColumn(header.cells, LIVE_ALIASES.peak),
+  };
+  const columns = mapColumns(header.cells).filter((c) => c.field !== 'time' && c.field !== 'online');
+  const body = records.slice(headerAt + 1).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  const listError = (line: number, message: string) =>
+    rejected([{ line, column: '', message: `这是按场次的直播列表（每行一场），${message} / this is a list of lives (one row per live): ${message}` }]);
+  if (at.end < 0 && at.duration < 0) throw listError(header.line, '缺少“结束时间”或“直播时长”列，无法导入 / it needs an end time or a duration column');
+  if (!body.length) throw listError(header.line, '没有数据行 / it has no rows');
+  if (body.length > MAX_LIVES) throw new CoreError('too_large', `最多 ${MAX_LIVES} 场 / at most ${MAX_LIVES} lives per file`);
+  const errors: RowError[] = [];
+  const lives: LiveRow[] = [];
+  const baseDate = dateInName(fileName);
+  for (const r of body) {
+    const cell = (i: number) => (i >= 0 ? (r.cells[i] ?? '').trim() : '');
+    const start = parseTime(cell(at.start), baseDate, null);
+    if (typeof start === 'string') {
+      errors.push({ line: r.line, column: header.cells[at.start]!.trim(), message: start });
+      continue;
+    }
+    let end: number | string | null = at.end >= 0 && cell(at.end) ? parseTime(cell(at.end), baseDate, start) : null;
+    if (end === null && at.duration >= 0) {
+      const d = parseDuration(cell(at.duration).replace(/[,，\s]/g, ''), normalise(header.cells[at.duration]!).unit ?? 'seconds');
+      end = typeof d === 'string' ? d : start + Math.round(d * 1000);
+    }
+    if (end === null || typeof end === 'string' || end <= start) {
+      errors.push({ line: r.line, column: header.cells[at.end >= 0 ? at.end : at.duration]!.trim(), message: typeof end === 'string' ? end : '结束时间须晚于开播时间 / the end must be after the start' });
+      continue;
+    }
+    const values: Partial<Record<Field, number>> = {};
+    for (const col of columns) {
+      const v = parseValue(cell(col.index), col);
+      if (typeof v === 'string') errors.push({ line: r.line, column: col.header, message: v });
+      else if (v !== null) values[col.field] = v;
+    }
+    const peakCol: ColumnMap | null = at.peak >= 0 ? { field: 'online', index: at.peak, header: header.cells[at.peak]!.trim(), unit: null, cumulative: null } : null;
+    if (peakCol) {
+      const v = parseValue(cell(peakCol.index), peakCol);
+      if (typeof v === 'string') errors.push({ line: r.line, column: peakCol.header, message: v });
+      else if (v !== null) values.online = v;
+    }
+    // the live's totals are running totals at its end: every summable column is cumulative here
+    const cols = [...columns.map((c) => ({ ...c, cumulative: true })), ...(peakCol ? [peakCol] : [])];
+    lives.push({ line: r.line, title: cell(at.title) || null, start, end, parsed: { rows: [{ line: r.line, ts: end, values }], columns: cols, format: 'csv', encoding: '' } });
+  }
+  if (errors.length) throw rejected(errors);
+  return lives;
+}
+
+/** One ended session per live, each with its summary figures; all of them or none. */
+async function importLiveList(core: Core, lives: LiveRow[], fileName?: string): Promise<ImportSessionResult> {
+  const made: ImportSessionResult[] = [];
+  try {
+    for (const live of lives) {
+      const title = (live.title ?? `${defaultTitle(fileName, live.start)} #${live.line}`).slice(0, 120);
+      made.push(await importParsed(core, live.parsed, { fileName, title, rows: 1, start: live.start, end: live.end }));
+    }
+  } catch (error) {
+    core.db.transaction(() => {
+      for (const m of made) {
+        for (const table of ['metric_readings', 'metric_orders', 'metric_comments', 'metric_seconds', 'metric_minutes', 'metric_products']) {
+          core.db.prepare(`DELETE FROM ${table} WHERE session_id = ?`).run(m.sessionId);
+        }
+        core.db.prepare('DELETE FROM session_imports WHERE session_id = ?').run(m.sessionId);
+        core.db.prepare('DELETE FROM sessions WHERE id = ?').run(m.sessionId);
+      }
+    }).immediate();
+    throw error;
+  }
+  return { sessionId: made[0]!.sessionId, title: made[0]!.title, rows: lives.length, sessionIds: made.map((m) => m.sessionId), lives: made.length };
 }
 
 /** a bare counter is a running total when it never falls (per-minute counts go up and down) */

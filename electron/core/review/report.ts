@@ -80,12 +80,16 @@ function statements(db: Db) {
     ),
     productOrders: db.prepare<[number], { product_key: string | null; sku: string | null; n: number; g: number }>(
       `SELECT product_key, CASE WHEN product_key IS NULL THEN sku END AS sku, count(*) AS n, sum(amount) AS g FROM metric_orders
-       WHERE session_id = ? AND status IN (${PAID}) GROUP BY 1, 2`,
+       WHERE session_id = ? AND status IN (${PAID}) AND scene = 'live' GROUP BY 1, 2`,
+    ),
+    // #11: orders placed outside the live room during the session (非直播间成交): shown apart, never in GMV
+    otherOrders: db.prepare<[number], { n: number; g: number | null }>(
+      `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND status IN (${PAID}) AND scene = 'other'`,
     ),
     // paid orders of one product within one segment (orders name LiveCue products by id as text)
     segmentOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
       `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders
-       WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ? AND status IN (${PAID})`,
+       WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ? AND status IN (${PAID}) AND scene = 'live'`,
     ),
     // readings mentioning a product, newest first, before a time: instr() skips the others inside SQLite
     mention: db.prepare<[number, number, string], { products: string }>(
@@ -217,6 +221,8 @@ export class ReportBuilder {
     const recordings = recordingsOf(streamEvents);
 
     const summary = summarize({ session, overall, now, online, products, pushes });
+    const other = this.sql.otherOrders.get(id)!;
+    if (other.n > 0) summary.otherOrders = { orders: other.n, gmv: other.g ?? 0 };
     return {
       session: {
         id,

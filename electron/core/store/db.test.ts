@@ -6,6 +6,7 @@ import { tempDir } from '../../../tests/helpers/serve.ts';
 import { DB_FILE, StoreError, openDatabase, schemaVersion } from './db.ts';
 import { migrations } from './migrations/index.ts';
 
+
 describe('store', () => {
   it('creates the file in WAL mode and records every migration in user_version', () => {
     const dir = tempDir();

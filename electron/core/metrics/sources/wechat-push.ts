@@ -69,13 +69,21 @@ export function parsePushMessage(message: string): PushEvent {
   };
 }
 
-/** Order events of the WeChat Shop push and the status they mean. */
-export const ORDER_EVENTS: Record<string, 'created' | 'paid' | 'cancelled' | 'completed' | 'shipped'> = {
+/**
+ * The eight order events of the WeChat Shop push and what they say (doc/store/API/order/callback/*.html, listed on
+ * doc/channels/api/locallife/purchasing/api_getorder.md: 订单下单 / 取消 / 支付成功 / 待发货 / 发货 / 确认收货 / 结算成功 /
+ * 其他信息更新). The order itself (amount, product, order_scene, status) is fetched with order/get; the status here is a
+ * hint, the fetched one wins (a cancel with cancel_type 3 is a refund).
+ */
+export const ORDER_EVENTS: Record<string, 'created' | 'paid' | 'cancelled' | 'completed' | 'shipped' | 'changed'> = {
   channels_ec_order_new: 'created',
-  channels_ec_order_pay: 'paid',
   channels_ec_order_cancel: 'cancelled',
+  channels_ec_order_pay: 'paid',
+  channels_ec_order_wait_shipping: 'paid',
   channels_ec_order_deliver: 'shipped',
   channels_ec_order_confirm: 'completed',
+  channels_ec_order_settle: 'completed',
+  channels_ec_order_ext_info_update: 'changed',
 };
 
 export class WechatPushReceiver {
