@@ -16,6 +16,28 @@ export const TEMPLATE_VARIABLES = ['title', 'link', 'startTime', 'product', 'liv
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** WeCom chat_id / userid: opaque strings (wr…, wm…, a member's account) */
+const wecomId = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_@.\-]+$/, 'not a WeCom id');
+export const POSTER_LAYOUTS = ['story', 'feed'] as const;
+export type PosterLayout = (typeof POSTER_LAYOUTS)[number];
+/** the receive rule a customer group has in WeCom 群发助手 › 设置群发规则 (doc 92135) */
+export const QUOTA_RULES = ['month', 'week', 'day'] as const;
+export type QuotaRule = (typeof QUOTA_RULES)[number];
+/**
+ * What the push opens (there is no official web URL of a 视频号 live room): a 直播预约 notice of the account, a
+ * mini-program page that calls wx.openChannelsLive, or a link the seller pastes (warned: it must be something WeChat opens).
+ */
+export const EntryPoint = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('notice'), noticeId: z.string().trim().min(1).max(128), title: z.string().trim().max(100).optional() }),
+  z.strictObject({
+    kind: z.literal('miniprogram'),
+    appid: z.string().trim().regex(/^wx[0-9a-f]{16}$/i, 'appid looks like wx + 16 hex digits'),
+    path: z.string().trim().min(1).max(512),
+    title: z.string().trim().max(64).optional(),
+  }),
+  z.strictObject({ kind: z.literal('link'), url: z.string().trim().max(2048).refine((s) => /^https:\/\/[^\s]+$/i.test(s), 'must be an https URL') }),
+]);
+export type EntryPoint = z.infer<typeof EntryPoint>;
 const name = z
   .string()
   .trim()
@@ -95,12 +117,38 @@ export const commands = {
     templateId: id.optional(),
     /** also send the live link's QR code as an image (WeCom group robots) */
     withQr: z.boolean().optional(),
+    /** WeCom customer groups (客户群) by chat_id: one mass-send task per owner, each owner confirms it in WeCom */
+    customerGroups: z.array(wecomId).max(2000).optional(),
+    /** 朋友圈: members (userid) asked to publish it to their customers' Moments */
+    momentOwners: z.array(wecomId).max(100).optional(),
+    /** attach the live poster (customer groups and 朋友圈) */
+    withPoster: z.boolean().optional(),
+    posterLayout: z.enum(POSTER_LAYOUTS).optional(),
+    /** a rehearsal (simulator source) never reaches customers unless the producer says so for this push */
+    allowRehearsal: z.boolean().optional(),
   }),
   'push.deliveries': z.strictObject({ pushId: id.optional(), sessionId: id.optional() }),
   /** the user's explicit choice to send a delivery again (unknown or failed) */
   'push.resend': z.strictObject({ deliveryId: id }),
   'push.history': z.strictObject({ sessionId: id }),
   'push.qr': z.strictObject({ text: z.string().min(1).max(2048) }),
+  // #12 private domain: WeCom customer groups, 朋友圈, entry point, poster
+  /** corpid + 客户联系 secret (write-only: stored in the SecretStore, never returned) and the groups' receive rule */
+  'push.wecom.configure': z.strictObject({
+    corpId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/).nullable().optional(),
+    secret: z.string().trim().min(1).max(200).nullable().optional(),
+    quotaRule: z.enum(QUOTA_RULES).optional(),
+  }),
+  'push.wecom.status': z.strictObject({}),
+  /** the customer groups; refresh re-reads them from WeCom (groupchat/list + groupchat/get) */
+  'push.wecom.groups': z.strictObject({ refresh: z.boolean().optional() }),
+  'push.wecom.group.tag': z.strictObject({ chatId: wecomId, tags }),
+  /** poll WeCom for confirmations now instead of at the next interval */
+  'push.wecom.poll': z.strictObject({}),
+  'push.session.setEntry': z.strictObject({ sessionId: id, entry: EntryPoint.nullable(), allowRehearsalPush: z.boolean().optional() }),
+  'push.poster': z.strictObject({ sessionId: id, layout: z.enum(POSTER_LAYOUTS).optional() }),
+  /** the automatic push waiting behind its countdown toast: cancel it before it is written */
+  'push.pending.cancel': z.strictObject({ pendingId: z.string().min(1).max(40) }),
 } satisfies Record<string, z.ZodType>;
 
 export interface PushChannel {
@@ -162,6 +210,77 @@ export interface Push {
   /** first successful delivery of this push, the moment lift is measured around */
   firstSentAt: number | null;
   deliveries: Delivery[];
+  /** WeCom customer groups and 朋友圈: one row per group (or member, for 朋友圈) of each owner's task */
+  customer: CustomerDelivery[];
+}
+
+/** The three ways a push reaches people: robots (internal staff groups), customer groups (客户群), 朋友圈. */
+export const REACH_KINDS = ['robot', 'customer_group', 'moment'] as const;
+export type ReachKind = (typeof REACH_KINDS)[number];
+
+export const CUSTOMER_STATUSES = ['queued', 'creating', 'awaiting_confirmation', 'sent', 'failed', 'over_quota', 'unknown'] as const;
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+
+export interface CustomerDelivery {
+  target: 'customer_group' | 'moment';
+  /** row id of this group (or member) within the task */
+  id: number;
+  pushId: number;
+  taskId: number;
+  /** customer group chat_id (null for 朋友圈) */
+  chatId: string | null;
+  groupName: string | null;
+  /** the member who must confirm (group owner) or publish (朋友圈) in WeCom */
+  owner: string;
+  /** WeCom msgid of the mass-send (moment: the moment_id once known) */
+  msgid: string | null;
+  status: CustomerStatus;
+  lastError: string | null;
+  sentAt: number | null;
+  updatedAt: number;
+}
+
+export interface CustomerGroup {
+  chatId: string;
+  name: string;
+  owner: string;
+  memberCount: number;
+  tags: string[];
+  /** mass-sends LiveCue counted for this group in the current quota window, the window's limit, what is left */
+  quota: { used: number; limit: number; left: number; windowStart: number };
+  refreshedAt: number;
+}
+
+export interface WecomStatus {
+  configured: boolean;
+  /** where the credentials come from: environment (LIVECUE_WECOM_*), the SecretStore, or nowhere */
+  source: 'env' | 'stored' | 'none';
+  corpIdMasked: string | null;
+  hasSecret: boolean;
+  quotaRule: QuotaRule;
+  apiBase: string;
+  groups: number;
+  lastError: string | null;
+}
+
+export interface SessionEntry {
+  sessionId: number;
+  entry: EntryPoint | null;
+  /** what goes into {{link}} and the QR code, or null (a notice / mini program has no web URL) */
+  link: string | null;
+  warning: string | null;
+  allowRehearsalPush: boolean;
+}
+
+/** An automatic push waiting behind its countdown toast (push.pending.cancel stops it). */
+export interface PendingPush {
+  pendingId: string;
+  sessionId: number;
+  ruleId: number;
+  ruleKind: RuleKind;
+  /** when it will be written to the outbox unless cancelled */
+  fireAt: number;
+  summary: string;
 }
 
 /** New viewers per minute in the 5 minutes after the push vs the 5 before; null until both windows have data. */
@@ -172,6 +291,14 @@ export interface PushLift {
   afterPerMin: number | null;
   /** afterPerMin − beforePerMin */
   lift: number | null;
+}
+
+/** Average lift of the pushes that reached each kind of channel, measured around that kind's first delivery. */
+export interface KindLift {
+  kind: ReachKind;
+  pushes: number;
+  measured: number;
+  avgLift: number | null;
 }
 
 export interface PreviewPart {
@@ -202,6 +329,8 @@ export interface PushState {
   templates: PushTemplate[];
   rules: PushRule[];
   links: Record<number, string>;
+  entries: Record<number, SessionEntry>;
+  pending: PendingPush[];
   recent: Push[];
 }
 
@@ -219,13 +348,23 @@ export interface Results {
   'push.send': Push;
   'push.deliveries': Delivery[];
   'push.resend': Delivery;
-  'push.history': { pushes: Push[]; lift: PushLift[] };
+  'push.history': { pushes: Push[]; lift: PushLift[]; byKind: KindLift[] };
   'push.qr': { svg: string; pngBase64: string };
+  'push.wecom.configure': WecomStatus;
+  'push.wecom.status': WecomStatus;
+  'push.wecom.groups': CustomerGroup[];
+  'push.wecom.group.tag': CustomerGroup;
+  'push.wecom.poll': { checked: number };
+  'push.session.setEntry': SessionEntry;
+  'push.poster': { layout: PosterLayout; width: number; height: number; pngBase64: string; qrText: string | null };
+  'push.pending.cancel': { pendingId: string; cancelled: boolean };
 }
 
 export type Events =
   | { type: 'push.state'; state: Omit<PushState, 'recent'> }
   | { type: 'push.queued'; push: Push }
   | { type: 'push.delivery'; delivery: Delivery }
+  | { type: 'push.customer'; pushId: number; customer: CustomerDelivery[] }
+  | { type: 'push.pending'; pending: PendingPush[] }
   /** one group received the message (metrics reacts: the simulator's audience grows) */
   | { type: 'push.sent'; sessionId: number; pushId: number; channelId: number };
