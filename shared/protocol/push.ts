@@ -145,7 +145,7 @@ export const commands = {
   'push.wecom.group.tag': z.strictObject({ chatId: wecomId, tags }),
   /** poll WeCom for confirmations now instead of at the next interval */
   'push.wecom.poll': z.strictObject({}),
-  'push.session.setEntry': z.strictObject({ sessionId: id, entry: EntryPoint.nullable(), allowRehearsalPush: z.boolean().optional() }),
+  'push.session.setEntry': z.strictObject({ sessionId: id, entry: EntryPoint.nullable().optional(), allowRehearsalPush: z.boolean().optional() }),
   'push.poster': z.strictObject({ sessionId: id, layout: z.enum(POSTER_LAYOUTS).optional() }),
   /** the automatic push waiting behind its countdown toast: cancel it before it is written */
   'push.pending.cancel': z.strictObject({ pendingId: z.string().min(1).max(40) }),
@@ -346,7 +346,8 @@ export interface Results {
   'push.session.setLink': { sessionId: number; link: string | null };
   'push.preview': PushPreview;
   'push.send': Push;
-  'push.deliveries': Delivery[];
+  /** robot rows (target 'robot') then customer-group / 朋友圈 rows */
+  'push.deliveries': ((Delivery & { target: 'robot' }) | CustomerDelivery)[];
   'push.resend': Delivery;
   'push.history': { pushes: Push[]; lift: PushLift[]; byKind: KindLift[] };
   'push.qr': { svg: string; pngBase64: string };
@@ -366,5 +367,6 @@ export type Events =
   | { type: 'push.delivery'; delivery: Delivery }
   | { type: 'push.customer'; pushId: number; customer: CustomerDelivery[] }
   | { type: 'push.pending'; pending: PendingPush[] }
+  | { type: 'push.wecom'; status: WecomStatus }
   /** one group received the message (metrics reacts: the simulator's audience grows) */
   | { type: 'push.sent'; sessionId: number; pushId: number; channelId: number };

@@ -55,6 +55,8 @@ export class WecomFake {
   readonly corpId = 'ww_fake_corp';
   readonly secret = 'fake-customer-contact-secret-0001';
   readonly requests: Seen[] = [];
+  /** paths as they arrive, before any delay (a request in flight is in here, not yet in `requests`) */
+  readonly arrived: string[] = [];
   readonly msgs: Msg[] = [];
   readonly moments: Moment[] = [];
   readonly groups: FakeGroup[];
@@ -129,6 +131,7 @@ export class WecomFake {
         body = null;
       }
     }
+    this.arrived.push(path);
     const delay = this.delays.get(path.split('/').pop() ?? '') ?? 0;
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const answer = this.answer(path, url, body, raw, req.headers['content-type'] ?? '');

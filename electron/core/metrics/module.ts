@@ -411,6 +411,11 @@ export class MetricsModule implements CoreModule {
   }
 
   /** For the push domain's lift figure (new viewers/min after a push vs before). */
+  /** #12: a session on the simulator is a rehearsal (push never reaches customers from it unless allowed) */
+  isRehearsal(sessionId: number): boolean {
+    return this.sourceOf(sessionId).source === 'simulator';
+  }
+
   newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null {
     return this.store.newViewersPerMinute(sessionId, fromMs, toMs);
   }

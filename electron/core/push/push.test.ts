@@ -146,7 +146,7 @@ describe('templates', () => {
 describe('triggers', () => {
   async function setup() {
     const t = testCore({ start: 1_800_000_000_000 });
-    const push = new PushModule({ reminderTickMs: 3_600_000 });
+    const push = new PushModule({ reminderTickMs: 3_600_000, countdownMs: 0 });
     push.attach(t.core);
     // no sender start: nothing leaves; we only look at what is queued
     const ch = await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', tags: ['VIP群'] });
@@ -196,6 +196,65 @@ describe('triggers', () => {
     expect(() =>
       t.core.db.prepare("INSERT INTO pushes (session_id, trigger, rule_id, format, title, text, created_at) VALUES (?, 'hot_pin', ?, 'text', '', '', 0)").run(s.id, rule.id),
     ).toThrow(/UNIQUE/);
+    t.push.triggers.stop();
+    t.core.close();
+  });
+});
+
+describe('nothing sent by surprise (#12)', () => {
+  async function setup(options: { rehearsal: boolean }) {
+    const t = testCore({ start: 1_800_000_000_000 });
+    const push = new PushModule({ reminderTickMs: 3_600_000, countdownMs: 150, isRehearsal: () => options.rehearsal });
+    push.attach(t.core);
+    await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+    for (const r of push.store.listRules()) await t.core.call('push.rule.save', { ...r, enabled: true });
+    const events: any[] = [];
+    t.core.subscribe((e) => events.push(e));
+    const hot = await t.core.call('product.create', { title: '爆款面膜', price: 100, hot: true });
+    const s = await t.core.call('session.create', { title: 's', productIds: [hot.id] });
+    push.triggers.start();
+    await t.core.call('session.start', { sessionId: s.id });
+    await t.core.call('session.pin', { sessionId: s.id, productId: hot.id });
+    return Object.assign(t, { push, s, events });
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('an automatic push waits behind a countdown, then is written once', async () => {
+    const t = await setup({ rehearsal: false });
+    const pending = t.events.filter((e) => e.type === 'push.pending').at(-1).pending;
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ ruleKind: 'hot_pin', sessionId: t.s.id });
+    expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id).map((p) => p.trigger)).toEqual(['hot_pin']);
+    t.push.triggers.stop();
+    t.core.close();
+  });
+
+  it('取消 from the toast: nothing is written, and the rule does not come back for that session', async () => {
+    const t = await setup({ rehearsal: false });
+    const { pendingId } = t.events.filter((e) => e.type === 'push.pending').at(-1).pending[0];
+    expect(await t.core.call('push.pending.cancel', { pendingId })).toEqual({ pendingId, cancelled: true });
+    await t.core.call('session.pin', { sessionId: t.s.id, productId: t.s.lineup[0]!.productId });
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    expect(t.events.filter((e) => e.type === 'push.pending').at(-1).pending).toEqual([]);
+    t.push.triggers.stop();
+    t.core.close();
+  });
+
+  it('a rehearsal holds automatic pushes back unless the session allows them', async () => {
+    const t = await setup({ rehearsal: true });
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    await t.core.call('push.session.setEntry', { sessionId: t.s.id, allowRehearsalPush: true });
+    const other = await t.core.call('session.create', { title: 's2', productIds: [t.s.lineup[0]!.productId] });
+    await t.core.call('push.session.setEntry', { sessionId: other.id, allowRehearsalPush: true });
+    await t.core.call('session.end', { sessionId: t.s.id });
+    await t.core.call('session.start', { sessionId: other.id });
+    await t.core.call('session.pin', { sessionId: other.id, productId: t.s.lineup[0]!.productId });
+    await sleep(300);
+    expect(t.push.store.pushesOf(other.id).map((p) => p.trigger)).toEqual(['hot_pin']);
     t.push.triggers.stop();
     t.core.close();
   });

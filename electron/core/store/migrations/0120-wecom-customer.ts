@@ -58,9 +58,10 @@ CREATE TABLE wecom_task_targets (
 
 CREATE TABLE push_session_entries (
   session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN ('notice', 'miniprogram', 'link')),
+  -- NULL: no entry point (the row may still carry the rehearsal permission)
+  kind TEXT CHECK (kind IS NULL OR kind IN ('notice', 'miniprogram', 'link')),
   -- notice: the 直播预约 notice_id; miniprogram: appid; link: the pasted URL
-  value TEXT NOT NULL,
+  value TEXT,
   -- miniprogram: the page path; notice: its title
   extra TEXT,
   allow_rehearsal_push INTEGER NOT NULL DEFAULT 0
