@@ -14,6 +14,8 @@ export function createModules(env: ModuleEnv): CoreModule[] {
     newViewersPerMinute: (s, from, to) => metrics.newViewersPerMinute(s, from, to),
     // a rehearsal (simulator source) never reaches customer groups / 朋友圈 unless the producer allows it
     isRehearsal: (s) => metrics.isRehearsal(s),
+    // 直播预约 notices are read with the 视频号助手 account's token (issue 11 splits the accounts: wire it there)
+    assistantAccess: () => metrics.assistantAccess(),
     secrets: env.secrets,
   });
   const channels = channelsModule(env);

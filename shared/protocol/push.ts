@@ -12,7 +12,7 @@ export const RULE_KINDS = ['reminder', 'stream_start', 'hot_pin'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 export type PushTrigger = 'manual' | RuleKind;
 /** template variables, replaced as {{name}} */
-export const TEMPLATE_VARIABLES = ['title', 'link', 'startTime', 'product', 'livePrice', 'coupon', 'minutesToStart', 'liveStatus'] as const;
+export const TEMPLATE_VARIABLES = ['title', 'link', 'startTime', 'product', 'livePrice', 'coupon', 'minutesToStart', 'liveStatus', 'productLink'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -145,6 +145,8 @@ export const commands = {
   'push.wecom.group.tag': z.strictObject({ chatId: wecomId, tags }),
   /** poll WeCom for confirmations now instead of at the next interval */
   'push.wecom.poll': z.strictObject({}),
+  /** the 视频号助手 account's 直播预约 list (getfinderlivenoticerecordlist) */
+  'push.notices': z.strictObject({}),
   'push.session.setEntry': z.strictObject({ sessionId: id, entry: EntryPoint.nullable().optional(), allowRehearsalPush: z.boolean().optional() }),
   'push.poster': z.strictObject({ sessionId: id, layout: z.enum(POSTER_LAYOUTS).optional() }),
   /** the automatic push waiting behind its countdown toast: cancel it before it is written */
@@ -356,6 +358,7 @@ export interface Results {
   'push.wecom.groups': CustomerGroup[];
   'push.wecom.group.tag': CustomerGroup;
   'push.wecom.poll': { checked: number };
+  'push.notices': { noticeId: string; status: number; statusWording: string; startTime: number | null; description: string }[];
   'push.session.setEntry': SessionEntry;
   'push.poster': { layout: PosterLayout; width: number; height: number; pngBase64: string; qrText: string | null };
   'push.pending.cancel': { pendingId: string; cancelled: boolean };

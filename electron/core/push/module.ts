@@ -25,6 +25,7 @@ import type { CoreModule, ModuleEnv } from '../module.ts';
 import { FileSecretStore, type SecretStore } from '../obs/secrets.ts';
 import { CustomerEngine, CustomerStore, fetchGroups, type TaskBody } from './customer.ts';
 import { EntryStore } from './entry.ts';
+import { listNotices } from './notices.ts';
 import { renderPoster } from './poster.ts';
 import { checkApiBase, WecomApi, type WecomCredentials } from './wecom-api.ts';
 import type { RouteContext } from '../server/router.ts';
@@ -52,6 +53,8 @@ export interface PushModuleOptions extends SenderOptions {
   /** metrics: is this session a rehearsal (simulator source)? */
   isRehearsal?: (sessionId: number) => boolean;
   productLinks?: ProductLinks;
+  /** the 视频号助手 account's API base + token, for its 直播预约 list (null when not set up) */
+  assistantAccess?: () => Promise<{ base: string; token: string } | null>;
   /** how long an automatic push waits behind its countdown toast (default LIVECUE_PUSH_COUNTDOWN_MS or 10 s; 0 = none) */
   countdownMs?: number;
   /** process environment: LIVECUE_WECOM_CORPID / _SECRET / _API_BASE / _POLL_MS, LIVECUE_PUSH_COUNTDOWN_MS */
@@ -94,6 +97,8 @@ export class PushModule implements CoreModule {
   private readonly pending = new Map<string, { info: PendingPush; timer: NodeJS.Timeout; run: () => void }>();
   /** rule × session pairs a rehearsal already held back (so a reminder does not toast every tick) */
   private readonly heldBack = new Set<string>();
+  /** product id → its official link from the shop (issue 11's catalog.productLinks), fetched ahead of use */
+  private readonly productLinkCache = new Map<number, string | null>();
 
   constructor(options: PushModuleOptions = {}) {
     this.options = options;
@@ -275,12 +280,15 @@ export class PushModule implements CoreModule {
   }
 
   /** the text part of a customer-group / 朋友圈 task and its link or mini-program card, from the session's entry point */
-  private taskBody(sessionId: number, text: string, title: string, posterName: string | null): TaskBody {
+  private taskBody(sessionId: number, text: string, title: string, posterName: string | null, product: Product | null = null): TaskBody {
     const entry = this.entries.get(sessionId, this.store.link(sessionId));
     const e = entry.entry;
+    // a product push links the product's official page when the shop gave one (doc 92135 link.url ≤ 2048 bytes)
+    const productUrl = this.productLinkOf(product);
+    const productLink = productUrl && /^https:\/\//.test(productUrl) ? { title: (product?.title ?? title).slice(0, 40), url: productUrl, desc: '点击查看商品' } : null;
     return {
       text,
-      link: e?.kind === 'link' ? { title: title.slice(0, 40) || '进入直播间', url: e.url, desc: '点击进入直播间' } : null,
+      link: productLink ?? (e?.kind === 'link' ? { title: title.slice(0, 40) || '进入直播间', url: e.url, desc: '点击进入直播间' } : null),
       miniprogram: e?.kind === 'miniprogram' ? { title: (e.title ?? title).slice(0, 21) || '进入直播间', appid: e.appid, page: e.path } : null,
       poster: posterName,
     };
@@ -313,6 +321,7 @@ export class PushModule implements CoreModule {
     const key = `${sessionId}:${rule.id}`;
     if (this.store.hasFired(sessionId, rule.id) || this.heldBack.has(key)) return null;
     if ([...this.pending.values()].some((p) => p.info.sessionId === sessionId && p.info.ruleId === rule.id)) return null;
+    void this.prefetchProductLink(product);
     const rehearsal = this.options.isRehearsal?.(sessionId) ?? false;
     if (rehearsal && !this.entries.get(sessionId, null).allowRehearsalPush) {
       this.heldBack.add(key);
@@ -345,12 +354,29 @@ export class PushModule implements CoreModule {
     return this.core.db.transaction(fn).immediate();
   }
 
+  /** Fetches the product's official link (H5 link, else 口令) once, so sync paths (rules) can read it from the cache. */
+  private async prefetchProductLink(product: Product | null): Promise<void> {
+    if (!product || !this.options.productLinks || this.productLinkCache.has(product.id)) return;
+    try {
+      const r = await this.options.productLinks(product.id);
+      this.productLinkCache.set(product.id, r?.h5url ?? r?.taglink ?? null);
+    } catch (error) {
+      this.core.log(`push: product links of ${product.id} unavailable: ${(error as Error).message}`);
+    }
+  }
+
+  private productLinkOf(product: Product | null): string | null {
+    if (!product) return null;
+    // the shop's official link when issue 11's catalog provides it, else the link typed on the product
+    return this.productLinkCache.get(product.id) ?? product.link ?? null;
+  }
+
   private context(sessionId: number | undefined, product: Product | null): RenderContext {
     const now = this.core.now();
     if (sessionId === undefined) {
       // preview without a session: sample values, so the producer sees the shape and the length
       // no made-up URL: a 视频号 live room has no official web link (see docs/push.md, "Entry point")
-      return { title: '今晚 8 点直播间', link: null, startTime: now + 30 * 60_000, product, now };
+      return { title: '今晚 8 点直播间', link: null, startTime: now + 30 * 60_000, product, productLink: this.productLinkOf(product), now };
     }
     const s = this.core.sessions.state(sessionId);
     return {
@@ -358,6 +384,7 @@ export class PushModule implements CoreModule {
       link: this.store.link(sessionId),
       startTime: s.status === 'draft' ? s.plannedStart : (s.startedAt ?? s.plannedStart),
       product: product ?? s.pinned,
+      productLink: this.productLinkOf(product ?? s.pinned),
       now,
     };
   }
@@ -395,7 +422,7 @@ export class PushModule implements CoreModule {
         const t = this.store.template(rule.templateId);
         const message = this.message(t.format, t.title, t.body, this.context(sessionId, product), null);
         const pushId = this.store.createPush({ sessionId, trigger: rule.kind, ruleId: rule.id, message, channelIds, oversize: 'fail', allowNoChannels: chats.length > 0 }, now);
-        if (chats.length) this.customers.planTasks(pushId, { chatIds: chats, momentOwners: [], body: this.taskBody(sessionId, [message.title, message.text].filter(Boolean).join('\n'), message.title, null), withPoster: false }, now);
+        if (chats.length) this.customers.planTasks(pushId, { chatIds: chats, momentOwners: [], body: this.taskBody(sessionId, [message.title, message.text].filter(Boolean).join('\n'), message.title, null, rule.kind === 'hot_pin' ? product : null), withPoster: false }, now);
         return pushId;
       });
       if (pushId === null) return null;
@@ -495,6 +522,7 @@ export class PushModule implements CoreModule {
 
     core.handle('push.preview', async (input) => {
       const src = this.source(input.templateId !== undefined || input.text !== undefined ? input : { text: ' ' });
+      if (input.sessionId !== undefined) await this.prefetchProductLink(core.sessions.state(input.sessionId).pinned);
       const ctx = this.context(input.sessionId, null);
       const png = input.withQr && ctx.link ? await this.qrPng(ctx.link, true) : null;
       const message = this.message(src.format, src.title, src.body, ctx, png);
@@ -540,6 +568,7 @@ export class PushModule implements CoreModule {
           );
         }
       }
+      await this.prefetchProductLink(session.pinned);
       const ctx = this.context(input.sessionId, null);
       const message = this.message(src.format, src.title, src.body, ctx, await this.qrPng(ctx.link, input.withQr));
       const posterName = customer && input.withPoster ? await this.savePoster(session.id, input.posterLayout) : null;
@@ -599,6 +628,11 @@ export class PushModule implements CoreModule {
     core.handle('push.wecom.group.tag', ({ chatId, tags }) => {
       this.tx(() => this.customers.tagGroup(chatId, tags));
       return this.customers.group(chatId, core.now());
+    });
+    core.handle('push.notices', async () => {
+      const access = await this.options.assistantAccess?.();
+      if (!access) throw new CoreError('conflict', '请先设置视频号助手账号（AppID/Secret），才能选择直播预约 / set the 视频号助手 account first to pick a reservation');
+      return listNotices(access, this.options.timeoutMs);
     });
     core.handle('push.wecom.poll', () => ({ checked: this.engine.pollNow() }));
     core.handle('push.session.setEntry', ({ sessionId, entry, allowRehearsalPush }) => {

@@ -259,3 +259,49 @@ describe('nothing sent by surprise (#12)', () => {
     t.core.close();
   });
 });
+
+describe('entry point and product links (#12)', () => {
+  it('reads the 视频号助手 reservation list in both documented shapes and explains 48001', async () => {
+    const { listNotices } = await import('./notices.ts');
+    const http = await import('node:http');
+    const answers = [
+      { errcode: '0', errmsg: 'ok', live_notice_list: [{ notice_id: 'n1', status: 0, status_wording: '可用', start_time: '1800000000', description: '618 预告' }] },
+      { errcode: 0, errmsg: 'ok', live_notice_list: { notice_id: 'n2', status: 1, start_time: 1800000600, description: '' } },
+      { errcode: 48001, errmsg: 'api unauthorized' },
+    ];
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end(JSON.stringify(answers.shift()));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as any).port}`;
+    try {
+      expect(await listNotices({ base, token: 'T' })).toEqual([{ noticeId: 'n1', status: 0, statusWording: '可用', startTime: 1_800_000_000_000, description: '618 预告' }]);
+      expect((await listNotices({ base, token: 'T' }))[0]).toMatchObject({ noticeId: 'n2', startTime: 1_800_000_600_000 });
+      await expect(listNotices({ base, token: 'T' })).rejects.toThrow(/48001/);
+      expect(seen[0]).toBe('/channels/ec/finderlive/getfinderlivenoticerecordlist?access_token=T');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('{{productLink}} is the shop’s official link when the catalog provides it, and the preview has no made-up live URL', async () => {
+    const t = testCore({ start: 1_800_000_000_000 });
+    const push = new PushModule({ countdownMs: 0, productLinks: async (id) => ({ h5url: `https://shop.example/item/${id}`, fetchedAt: 0 }) });
+    push.attach(t.core);
+    const p = await t.core.call('product.create', { title: '面膜', price: 100, hot: true });
+    const s = await t.core.call('session.create', { title: 's', productIds: [p.id] });
+    await t.core.call('session.start', { sessionId: s.id });
+    await t.core.call('session.pin', { sessionId: s.id, productId: p.id });
+    const preview = await t.core.call('push.preview', { sessionId: s.id, text: '抢购 {{productLink}}' });
+    expect(preview.text).toBe(`抢购 https://shop.example/item/${p.id}`);
+    await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+    const sent = await t.core.call('push.send', { sessionId: s.id, text: '抢购 {{productLink}}' });
+    expect(sent.text).toBe(`抢购 https://shop.example/item/${p.id}`);
+    const sample = await t.core.call('push.preview', { text: '{{link}}' });
+    expect(sample.link).toBeNull();
+    expect(JSON.stringify(sample)).not.toContain('channels.weixin.qq.com/live');
+    t.core.close();
+  });
+});
