@@ -361,6 +361,7 @@ const zh = {
   pdKindMoment: '朋友圈',
   pdAvgLift: '平均拉新（人/分）',
   pdPushes: '推送次数',
+  pdLoadNotices: '从视频号助手读取直播预约',
 } as const;
 
 type Key = keyof typeof zh;
@@ -727,6 +728,7 @@ const en: Record<Key, string> = {
   pdKindMoment: 'Moments',
   pdAvgLift: 'Avg lift (viewers/min)',
   pdPushes: 'Pushes',
+  pdLoadNotices: 'Load reservations from 视频号助手',
 };
 
 export type Lang = 'zh' | 'en';
