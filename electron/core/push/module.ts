@@ -26,7 +26,7 @@ import { FileSecretStore, type SecretStore } from '../obs/secrets.ts';
 import { CustomerEngine, CustomerStore, fetchGroups, type TaskBody } from './customer.ts';
 import { EntryStore } from './entry.ts';
 import { listNotices } from './notices.ts';
-import { renderPoster } from './poster.ts';
+import { inlineImages, renderPoster } from './poster.ts';
 import { checkApiBase, WecomApi, type WecomCredentials } from './wecom-api.ts';
 import type { RouteContext } from '../server/router.ts';
 import type { CoreServer } from '../server/server.ts';
@@ -268,7 +268,7 @@ export class PushModule implements CoreModule {
   private async poster(sessionId: number, layout: PosterLayout = 'story') {
     const s = this.core.sessions.state(sessionId);
     const entry = this.entries.get(sessionId, this.store.link(sessionId));
-    const products = s.lineup.map((item) => this.core.products.getIncludingDeleted(item.productId)).filter((p): p is Product => !!p);
+    const products = await inlineImages(s.lineup.map((item) => this.core.products.getIncludingDeleted(item.productId)).filter((p): p is Product => !!p).slice(0, 6));
     const hint =
       entry.entry?.kind === 'miniprogram'
         ? '点击群消息里的小程序卡片进入直播间'

@@ -4,7 +4,9 @@ import { Resvg } from '@resvg/resvg-js';
 import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../../../shared/domain.ts';
-import { POSTER_MAX_BYTES, renderPoster } from './poster.ts';
+import http from 'node:http';
+import QRCode from 'qrcode';
+import { inlineImages, POSTER_MAX_BYTES, renderPoster } from './poster.ts';
 
 const product = (i: number, extra: Partial<Product> = {}): Product => ({
   id: i, title: `商品${i} 真丝连衣裙夏季新款`, price: 29_900 + i * 100, livePrice: 19_900 + i * 100, sku: null, stock: 10, imageUrl: null,
@@ -41,5 +43,32 @@ describe('live poster', () => {
     const r = await renderPoster({ title: '新品首发', startTime: null, products: [product(1), product(2), product(3)], qrText: null, hint: '点击群里的小程序卡片进入直播间' }, 'feed');
     expect(pngSize(r.png)).toEqual({ width: 1080, height: 1440 });
     expect(decodeQr(r.png, 1080, 1440)).toBeNull();
+  }, 60_000);
+});
+
+describe('product pictures', () => {
+  it('inlines PNG/JPEG pictures, keeps the placeholder for anything else, never fetches plain http off this machine', async () => {
+    const png = await QRCode.toBuffer('picture', { type: 'png', width: 120 });
+    const server = http.createServer((req, res) => {
+      if (req.url === '/ok.png') res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else if (req.url === '/page') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as any).port}`;
+    try {
+      const [ok, html, missing, remote] = await inlineImages([
+        product(1, { imageUrl: `${base}/ok.png` }),
+        product(2, { imageUrl: `${base}/page` }),
+        product(3, { imageUrl: `${base}/nope.png` }),
+        product(4, { imageUrl: 'http://example.com/a.png' }),
+      ]);
+      expect(ok!.imageUrl).toBe(`data:image/png;base64,${png.toString('base64')}`);
+      expect([html!.imageUrl, missing!.imageUrl, remote!.imageUrl]).toEqual([null, null, null]);
+      const r = await renderPoster({ title: 't', startTime: null, products: [ok!, html!, missing!], qrText: null, hint: '' }, 'feed');
+      expect(r.png.length).toBeGreaterThan(10_000);
+    } finally {
+      server.close();
+    }
   }, 60_000);
 });

@@ -73,6 +73,32 @@ function productCard(p: Product, columns: number, imageSize: number, height: num
   );
 }
 
+const IMAGE_MAX_BYTES = 1.5 * 1024 * 1024;
+
+/**
+ * Product pictures are fetched once and inlined (satori cannot be trusted to fetch): https only (plain http to loopback
+ * for tests), PNG / JPEG / GIF, ≤ 1.5 MB, 3 s each, in parallel. A picture that fails keeps the placeholder.
+ */
+export async function inlineImages(products: Product[], timeoutMs = 3_000): Promise<Product[]> {
+  return Promise.all(
+    products.map(async (p) => {
+      const url = p.imageUrl;
+      if (!url || url.startsWith('data:')) return p;
+      if (!/^https:\/\//i.test(url) && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//i.test(url)) return { ...p, imageUrl: null };
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+        const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+        if (!res.ok || !/^image\/(png|jpeg|gif)$/.test(type) || Number(res.headers.get('content-length') ?? 0) > IMAGE_MAX_BYTES) return { ...p, imageUrl: null };
+        const body = Buffer.from(await res.arrayBuffer());
+        if (body.length > IMAGE_MAX_BYTES) return { ...p, imageUrl: null };
+        return { ...p, imageUrl: `data:${type};base64,${body.toString('base64')}` };
+      } catch {
+        return { ...p, imageUrl: null };
+      }
+    }),
+  );
+}
+
 /** Renders the poster as PNG. 3–6 products: fewer are shown as they are, more are cut at 6 (the first of the lineup). */
 export async function renderPoster(input: PosterInput, layout: PosterLayout = 'story'): Promise<{ png: Buffer; width: number; height: number }> {
   const size = POSTER_SIZES[layout];
