@@ -404,12 +404,17 @@ export class CustomerEngine {
     if (this.stopped) return;
     const at = this.store.nextAt();
     if (at === null) return;
-    this.timer = setTimeout(() => this.kick(), Math.max(20, Math.min(at - this.o.now(), 60_000)));
+    const wait = this.idleWithoutApi ? 30_000 : Math.max(20, Math.min(at - this.o.now(), 60_000));
+    this.timer = setTimeout(() => this.kick(), wait);
     this.timer.unref?.();
   }
 
+  /** true when the last pass had no WeCom client (credentials removed): wait instead of spinning on due tasks */
+  private idleWithoutApi = false;
+
   private async pass(): Promise<void> {
     const api = this.api();
+    this.idleWithoutApi = !api;
     if (!api) return;
     for (const task of this.store.due(this.o.now())) {
       if (this.stopped) return;
@@ -504,8 +509,15 @@ export class CustomerEngine {
     const claimed = this.store.claimedMsgids();
     const t = this.o.now();
     if (task.kind === 'group') {
-      const r = await api.call('/cgi-bin/externalcontact/get_groupmsg_list_v2', { chat_type: 'group', start_time: since, end_time: until, filter_type: 0, limit: 100 }, MsgList);
-      for (const m of r.group_msg_list) {
+      const found: z.output<typeof MsgList>['group_msg_list'] = [];
+      let cursor = '';
+      for (let page = 0; page < 20; page++) {
+        const r = await api.call('/cgi-bin/externalcontact/get_groupmsg_list_v2', { chat_type: 'group', start_time: since, end_time: until, filter_type: 0, limit: 100, cursor }, MsgList);
+        found.push(...r.group_msg_list);
+        if (!r.next_cursor) break;
+        cursor = r.next_cursor;
+      }
+      for (const m of found) {
         if (claimed.has(m.msgid) || m.text?.content !== body.text) continue;
         const owners = await api.call('/cgi-bin/externalcontact/get_groupmsg_task', { msgid: m.msgid, limit: 1000 }, TaskList);
         if (!owners.task_list.some((o) => o.userid === task.owner)) continue;
