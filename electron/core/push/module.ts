@@ -95,8 +95,10 @@ export class PushModule implements CoreModule {
   private api: WecomApi | null = null;
   private apiKey = '';
   private readonly pending = new Map<string, { info: PendingPush; timer: NodeJS.Timeout; run: () => void }>();
-  /** rule × session pairs a rehearsal already held back (so a reminder does not toast every tick) */
+  /** rule × session pairs the producer cancelled from the toast: they do not come back for that session */
   private readonly heldBack = new Set<string>();
+  /** rule × session pairs a rehearsal held back (no toast every tick); cleared when the session allows rehearsal pushes */
+  private readonly rehearsalHeld = new Set<string>();
   /** product id → its official link from the shop (issue 11's catalog.productLinks), fetched ahead of use */
   private readonly productLinkCache = new Map<number, string | null>();
 
@@ -319,14 +321,13 @@ export class PushModule implements CoreModule {
    */
   private announceRule(rule: PushRule, sessionId: number, product: Product | null): number | null {
     const key = `${sessionId}:${rule.id}`;
-    if (this.store.hasFired(sessionId, rule.id) || this.heldBack.has(key)) return null;
+    if (this.store.hasFired(sessionId, rule.id) || this.heldBack.has(key) || this.rehearsalHeld.has(key)) return null;
     if ([...this.pending.values()].some((p) => p.info.sessionId === sessionId && p.info.ruleId === rule.id)) return null;
     void this.prefetchProductLink(product);
     const rehearsal = this.options.isRehearsal?.(sessionId) ?? false;
     if (rehearsal && !this.entries.get(sessionId, null).allowRehearsalPush) {
-      this.heldBack.add(key);
+      this.rehearsalHeld.add(key);
       this.core.log(`push: rule ${rule.id} (${rule.kind}) held back: session ${sessionId} is a rehearsal (simulator source)`);
-      this.core.emit({ type: 'push.pending', pending: [...this.pending.values()].map((p) => p.info) });
       return null;
     }
     const wait = this.countdownMs();
@@ -639,6 +640,11 @@ export class PushModule implements CoreModule {
       core.sessions.state(sessionId);
       const current = this.entries.get(sessionId, store.link(sessionId));
       this.tx(() => this.entries.set(sessionId, entry === undefined ? current.entry : entry, allowRehearsalPush));
+      if (allowRehearsalPush) {
+        // what the rehearsal held back may now be announced (with its countdown) at the next check
+        for (const key of [...this.rehearsalHeld]) if (key.startsWith(`${sessionId}:`)) this.rehearsalHeld.delete(key);
+        this.triggers.tick();
+      }
       this.emitState();
       return this.entries.get(sessionId, store.link(sessionId));
     });

@@ -247,14 +247,13 @@ describe('nothing sent by surprise (#12)', () => {
     const t = await setup({ rehearsal: true });
     await sleep(300);
     expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    expect(t.events.some((e) => e.type === 'push.pending' && e.pending.length)).toBe(false);
+    // the producer allows pushes in this rehearsal: the held-back rule is announced (countdown) and then written
     await t.core.call('push.session.setEntry', { sessionId: t.s.id, allowRehearsalPush: true });
-    const other = await t.core.call('session.create', { title: 's2', productIds: [t.s.lineup[0]!.productId] });
-    await t.core.call('push.session.setEntry', { sessionId: other.id, allowRehearsalPush: true });
-    await t.core.call('session.end', { sessionId: t.s.id });
-    await t.core.call('session.start', { sessionId: other.id });
-    await t.core.call('session.pin', { sessionId: other.id, productId: t.s.lineup[0]!.productId });
+    await t.core.call('session.pin', { sessionId: t.s.id, productId: t.s.lineup[0]!.productId });
+    expect(t.events.filter((e) => e.type === 'push.pending').at(-1).pending).toHaveLength(1);
     await sleep(300);
-    expect(t.push.store.pushesOf(other.id).map((p) => p.trigger)).toEqual(['hot_pin']);
+    expect(t.push.store.pushesOf(t.s.id).map((p) => p.trigger)).toEqual(['hot_pin']);
     t.push.triggers.stop();
     t.core.close();
   });
@@ -302,6 +301,43 @@ describe('entry point and product links (#12)', () => {
     const sample = await t.core.call('push.preview', { text: '{{link}}' });
     expect(sample.link).toBeNull();
     expect(JSON.stringify(sample)).not.toContain('channels.weixin.qq.com/live');
+    t.core.close();
+  });
+});
+
+describe('lift per channel kind (#12)', () => {
+  it('averages the lift of the pushes that reached each kind, measured from that kind’s first delivery', async () => {
+    const t = testCore({ start: 1_800_000_000_000 });
+    // new viewers/min: 10 before the robot push (+0), 16 from then, 40 from the customer-group send (+20 min)
+    const rate = (_s: number, from: number, to: number) => {
+      const at = 1_800_000_000_000;
+      if (to <= at) return 10;
+      if (from >= at && to <= at + 20 * 60_000) return 16;
+      if (from >= at + 20 * 60_000) return 40;
+      return 10;
+    };
+    const push = new PushModule({ countdownMs: 0, newViewersPerMinute: rate });
+    push.attach(t.core);
+    const s = await t.core.call('session.create', { title: 's' });
+    const ch = await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+    push.customers.saveGroups([{ chatId: 'wrA', name: 'A', owner: 'anna', memberCount: 9 }], t.now);
+    const now = t.now;
+    const pushId = t.core.db.transaction(() => {
+      const id = push.store.createPush({ sessionId: s.id, trigger: 'manual', ruleId: null, message: { format: 'text', title: '', text: 'x', link: null, button: '', imageUrl: null, qrPng: null }, channelIds: [ch.id], oversize: 'fail' }, now);
+      push.customers.planTasks(id, { chatIds: ['wrA'], momentOwners: [], body: { text: 'x', link: null, miniprogram: null, poster: null }, withPoster: false }, now);
+      return id;
+    })();
+    const d = push.store.deliveriesOfPush(pushId)[0]!;
+    push.store.markSending(d.id, ch.id, now);
+    push.store.finish(d.id, 'sent', null, now);
+    const task = t.core.db.prepare<[number], { id: number }>('SELECT id FROM wecom_tasks WHERE push_id = ?').get(pushId)!;
+    push.customers.setTarget(task.id, 'wrA', 'sent', null, now + 20 * 60_000, now + 20 * 60_000);
+    t.advance(30 * 60_000);
+    const h = await t.core.call('push.history', { sessionId: s.id });
+    const by = Object.fromEntries(h.byKind.map((k) => [k.kind, k]));
+    expect(by.robot).toMatchObject({ pushes: 1, measured: 1, avgLift: 6 });
+    expect(by.customer_group).toMatchObject({ pushes: 1, measured: 1, avgLift: 24 });
+    expect(by.moment).toMatchObject({ pushes: 0, avgLift: null });
     t.core.close();
   });
 });
