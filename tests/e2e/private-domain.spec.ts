@@ -118,3 +118,21 @@ test('an automatic push is cancelled from its countdown toast; a rehearsal sends
   expect(fake.calls('add_msg_template')).toHaveLength(creates);
   expect(stub.delivered('e2e-auto-robot-000001')).toHaveLength(0);
 });
+
+test('the session form sets the planned start that T-30 / T-5 count from', async ({ page }) => {
+  await page.goto(`${served.url}?token=${served.token}#/producer`);
+  await page.getByTestId('new-session').click();
+  await page.getByTestId('new-session-title').fill('周五晚场');
+  await page.getByTestId('new-session-planned-start').fill('2030-05-17T20:00');
+  await page.getByRole('button', { name: '创建' }).click();
+  await expect(page.getByTestId('session-planned-start')).toHaveValue('2030-05-17T20:00');
+  const sessions = (await served.api('GET', '/api/v1/sessions')).body as any[];
+  const s = sessions.find((x) => x.title === '周五晚场');
+  // the browser's local 20:00 on that day, as epoch ms
+  expect(s.plannedStart).toBe(await page.evaluate(() => new Date('2030-05-17T20:00').getTime()));
+  await page.getByTestId('session-planned-start').fill('2030-05-17T21:30');
+  await page.getByTestId('session-planned-start').press('Tab');
+  await expect.poll(async () => ((await served.api('GET', '/api/v1/sessions')).body as any[]).find((x) => x.id === s.id).plannedStart).toBe(
+    await page.evaluate(() => new Date('2030-05-17T21:30').getTime()),
+  );
+});

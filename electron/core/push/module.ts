@@ -26,7 +26,6 @@ import { FileSecretStore, type SecretStore } from '../obs/secrets.ts';
 import { CustomerEngine, CustomerStore, fetchGroups, type TaskBody } from './customer.ts';
 import { EntryStore } from './entry.ts';
 import { listNotices } from './notices.ts';
-import { inlineImages, renderPoster } from './poster.ts';
 import { checkApiBase, WecomApi, type WecomCredentials } from './wecom-api.ts';
 import type { RouteContext } from '../server/router.ts';
 import type { CoreServer } from '../server/server.ts';
@@ -268,6 +267,8 @@ export class PushModule implements CoreModule {
   }
 
   private async poster(sessionId: number, layout: PosterLayout = 'story') {
+    // loaded on first use: satori alone costs ≈ 0.2 s of start-up that a desk without posters should not pay
+    const { inlineImages, renderPoster } = await import('./poster.ts');
     const s = this.core.sessions.state(sessionId);
     const entry = this.entries.get(sessionId, this.store.link(sessionId));
     const products = await inlineImages(s.lineup.map((item) => this.core.products.getIncludingDeleted(item.productId)).filter((p): p is Product => !!p).slice(0, 6));
