@@ -490,7 +490,8 @@ export class CustomerEngine {
     } catch (error) {
       const e = error instanceof WecomApiError ? error : new WecomApiError(0, (error as Error).message, { mayHaveReached: true });
       const t = this.o.now();
-      if (e.mayHaveReached) this.store.update(task.id, { status: 'lookup', next_at: t, last_error: `${e.message} — 可能已创建，正在查找 / may have been created: looking it up` }, t);
+      // -1 (系统繁忙) answers a call WeCom did receive: whether it created the task is unknown, so look it up too
+      if (e.mayHaveReached || e.errcode === -1) this.store.update(task.id, { status: 'lookup', next_at: t, last_error: `${e.message} — 可能已创建，正在查找 / may have been created: looking it up` }, t);
       else if (e.transient && task.attempts + 1 < 8) {
         const delay = Math.round(Math.random() * Math.min(300_000, 2_000 * 2 ** task.attempts) * this.o.timeScale);
         this.store.db.prepare("UPDATE wecom_tasks SET status = 'queued', last_error = ?, next_at = ?, updated_at = ? WHERE id = ?").run(e.message, t + delay, t, task.id);
