@@ -145,6 +145,8 @@ export const commands = {
   'push.wecom.group.tag': z.strictObject({ chatId: wecomId, tags }),
   /** poll WeCom for confirmations now instead of at the next interval */
   'push.wecom.poll': z.strictObject({}),
+  /** the producer's explicit choice: create an unknown or failed WeCom task again (the groups may then get it twice) */
+  'push.wecom.resend': z.strictObject({ taskId: id }),
   /** the 视频号助手 account's 直播预约 list (getfinderlivenoticerecordlist) */
   'push.notices': z.strictObject({}),
   'push.session.setEntry': z.strictObject({ sessionId: id, entry: EntryPoint.nullable().optional(), allowRehearsalPush: z.boolean().optional() }),
@@ -358,6 +360,7 @@ export interface Results {
   'push.wecom.groups': CustomerGroup[];
   'push.wecom.group.tag': CustomerGroup;
   'push.wecom.poll': { checked: number };
+  'push.wecom.resend': CustomerDelivery[];
   'push.notices': { noticeId: string; status: number; statusWording: string; startTime: number | null; description: string }[];
   'push.session.setEntry': SessionEntry;
   'push.poster': { layout: PosterLayout; width: number; height: number; pngBase64: string; qrText: string | null };

@@ -62,6 +62,8 @@ export class WecomFake {
   readonly groups: FakeGroup[];
   /** documented default rule: each group receives at most <days in month> mass-sends per month (doc 92135) */
   monthlyLimit = 30;
+  /** the next add_msg_template answers -1 (系统繁忙), having created the task first or not */
+  busyOnce: 'after-create' | 'before-create' | null = null;
   /** every answer of this path waits this long (ms) */
   delays = new Map<string, number>();
   private tokens = new Map<string, number>();
@@ -177,6 +179,9 @@ export class WecomFake {
         return { errcode: 0, errmsg: 'ok', type: 'image', media_id: `media-${++this.seq}`, created_at: String(now) };
       }
       case '/cgi-bin/externalcontact/add_msg_template': {
+        const busy = this.busyOnce;
+        this.busyOnce = null;
+        if (busy === 'before-create') return { errcode: -1, errmsg: 'system busy' };
         if (body?.chat_type !== 'group') return { errcode: 40058, errmsg: 'chat_type' };
         if (!body.sender) return { errcode: 40058, errmsg: 'sender required for group' };
         const attachments = Array.isArray(body.attachments) ? body.attachments : [];
@@ -197,6 +202,7 @@ export class WecomFake {
           results: new Map(ok.map((c) => [c, { status: 0 }])),
           confirmedAt: null,
         });
+        if (busy === 'after-create') return { errcode: -1, errmsg: 'system busy' };
         return { errcode: 0, errmsg: 'ok', fail_list: fail, msgid };
       }
       case '/cgi-bin/externalcontact/get_groupmsg_list_v2': {

@@ -637,6 +637,14 @@ export class PushModule implements CoreModule {
       return listNotices(access, this.options.timeoutMs);
     });
     core.handle('push.wecom.poll', () => ({ checked: this.engine.pollNow() }));
+    core.handle('push.wecom.resend', ({ taskId }) => {
+      const task = this.customers.task(taskId);
+      this.tx(() => this.customers.resendTask(taskId, core.now()));
+      const rows = this.customers.deliveriesOfPush(task.push_id);
+      core.emit({ type: 'push.customer', pushId: task.push_id, customer: rows });
+      this.engine.kick();
+      return rows;
+    });
     core.handle('push.session.setEntry', ({ sessionId, entry, allowRehearsalPush }) => {
       core.sessions.state(sessionId);
       const current = this.entries.get(sessionId, store.link(sessionId));
