@@ -326,6 +326,8 @@ export interface PushPreview {
   link: string | null;
   qrSvg: string | null;
   parts: PreviewPart[];
+  /** #12: what a customer group / 朋友圈 receives: the text (≤ 4000 bytes, doc 92135) and the attachments, in order */
+  customer?: { text: string; bytes: number; limit: number; ok: boolean; attachments: string[] };
 }
 
 export interface PushState {

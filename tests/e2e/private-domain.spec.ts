@@ -61,6 +61,9 @@ test('set up WeCom, pick groups, preview poster and message, send, watch confirm
   expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([1080, 1920]);
   await expect(page.getByTestId('poster-download')).toHaveAttribute('download', /\.png$/);
   await expect(page.getByTestId('preview-wecom-message')).toContainText('618 宠粉专场');
+  // what the customer groups will get: the text against WeCom's 4000-byte limit and the link attachment
+  await expect(page.getByTestId('preview-customer')).toContainText('/ 4000');
+  await expect(page.getByTestId('preview-customer')).toContainText('https://example.com/reserve/618');
 
   // the session is a rehearsal (simulator): this push is explicitly allowed
   await page.getByTestId('push-allow-rehearsal').check();

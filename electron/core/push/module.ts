@@ -23,7 +23,7 @@ import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import { FileSecretStore, type SecretStore } from '../obs/secrets.ts';
-import { CustomerEngine, CustomerStore, fetchGroups, type TaskBody } from './customer.ts';
+import { CustomerEngine, CustomerStore, fetchGroups, GROUP_TEXT_LIMIT, type TaskBody } from './customer.ts';
 import { EntryStore } from './entry.ts';
 import { listNotices } from './notices.ts';
 import { checkApiBase, WecomApi, type WecomCredentials } from './wecom-api.ts';
@@ -547,6 +547,22 @@ export class PushModule implements CoreModule {
           })),
         ),
       };
+      if (input.sessionId !== undefined) {
+        const text = [message.title, message.text].filter((x) => x.trim()).join('\n');
+        const body = this.taskBody(input.sessionId, text, message.title, null);
+        const bytes = Buffer.byteLength(text);
+        preview.customer = {
+          text,
+          bytes,
+          limit: GROUP_TEXT_LIMIT,
+          ok: bytes <= GROUP_TEXT_LIMIT,
+          attachments: [
+            'image: 直播海报 / live poster (if attached)',
+            ...(body.link ? [`link: ${body.link.title} → ${body.link.url}`] : []),
+            ...(body.miniprogram ? [`miniprogram: ${body.miniprogram.appid} ${body.miniprogram.page}`] : []),
+          ],
+        };
+      }
       return preview;
     });
 
