@@ -362,6 +362,7 @@ const zh = {
   pdAvgLift: '平均拉新（人/分）',
   pdPushes: '推送次数',
   pdLoadNotices: '从视频号助手读取直播预约',
+  pdQuotaNote: '「剩余可发」只计 LiveCue 创建的群发；成员自己发的群发也占额度，企业微信最终以「已达上限」为准（日志中显示）。',
 } as const;
 
 type Key = keyof typeof zh;
@@ -729,6 +730,7 @@ const en: Record<Key, string> = {
   pdAvgLift: 'Avg lift (viewers/min)',
   pdPushes: 'Pushes',
   pdLoadNotices: 'Load reservations from 视频号助手',
+  pdQuotaNote: '“Left” counts only the mass-sends LiveCue created; a member’s own mass-sends count too, and WeCom’s “over quota” answer is final (shown in the log).',
 };
 
 export type Lang = 'zh' | 'en';
