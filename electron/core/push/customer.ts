@@ -24,6 +24,7 @@ import { type WecomApi, WecomApiError } from './wecom-api.ts';
 /** text.content limit of add_msg_template (doc 92135) */
 export const GROUP_TEXT_LIMIT = 4000;
 const CHAT_IDS_PER_TASK = 2000;
+const GIVE_UP_MS = 7 * 24 * 3_600_000;
 const CST_OFFSET_MS = 8 * 3600_000;
 
 interface GroupRow {
@@ -519,7 +520,7 @@ export class CustomerEngine {
         cursor = r.next_cursor;
       }
       for (const m of found) {
-        if (claimed.has(m.msgid) || m.text?.content !== body.text) continue;
+        if (claimed.has(m.msgid) || m.text?.content?.trim() !== body.text.trim()) continue;
         const owners = await api.call('/cgi-bin/externalcontact/get_groupmsg_task', { msgid: m.msgid, limit: 1000 }, TaskList);
         if (!owners.task_list.some((o) => o.userid === task.owner)) continue;
         this.store.update(task.id, { status: 'created', msgid: m.msgid, last_error: null, next_at: t }, t);
@@ -528,7 +529,7 @@ export class CustomerEngine {
       }
     } else {
       const r = await api.call('/cgi-bin/externalcontact/get_moment_list', { start_time: since, end_time: until, filter_type: 0, limit: 20 }, MomentList);
-      const m = r.moment_list.find((x) => !claimed.has(x.moment_id) && x.text?.content === body.text);
+      const m = r.moment_list.find((x) => !claimed.has(x.moment_id) && x.text?.content?.trim() === body.text.trim());
       if (m) {
         this.store.update(task.id, { status: 'created', jobid: m.moment_id, msgid: m.moment_id, last_error: null, next_at: t }, t);
         this.store.setAllTargets(task.id, 'awaiting_confirmation', null, t);
@@ -579,7 +580,14 @@ export class CustomerEngine {
         }
       } else pending++;
     }
-    if (pending) this.store.update(task.id, { next_at: t + this.o.pollMs }, t);
-    else this.store.update(task.id, { status: 'done' }, t);
+    if (!pending) this.store.update(task.id, { status: 'done' }, t);
+    else if (t - task.created_at > GIVE_UP_MS) {
+      // ASSUMED: an owner who has not confirmed in 7 days will not; stop asking WeCom (the rows stay as they are)
+      this.store.update(task.id, { status: 'done', last_error: '7 天内未确认，已停止查询 / not confirmed within 7 days: no longer checked' }, t);
+    } else {
+      // every poll interval for the first hour, then ten times slower
+      const every = t - task.created_at < 3_600_000 ? this.o.pollMs : this.o.pollMs * 10;
+      this.store.update(task.id, { next_at: t + every }, t);
+    }
   }
 }
