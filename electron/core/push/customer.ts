@@ -294,8 +294,9 @@ export class CustomerStore {
 }
 
 function viewStatus(t: TaskRow, g: TargetRow): CustomerStatus {
-  if (t.status === 'queued' || t.status === 'lookup') return g.status === 'queued' ? 'queued' : g.status;
-  if (t.status === 'creating') return 'creating';
+  if (t.status === 'queued') return g.status === 'queued' ? 'queued' : g.status;
+  // being created, or being looked up after a lost answer: either way WeCom may be holding it right now
+  if (t.status === 'creating' || t.status === 'lookup') return 'creating';
   if (t.status === 'failed') return g.status === 'queued' ? 'failed' : g.status;
   if (t.status === 'unknown') return 'unknown';
   return g.status === 'queued' ? 'awaiting_confirmation' : g.status;
