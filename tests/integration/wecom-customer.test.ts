@@ -170,3 +170,18 @@ describe('WeCom customer groups', () => {
     expect(fake.calls('get_groupmsg_list_v2').length).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });
+
+describe('WeCom customer groups: mini-program entry', () => {
+  it('sends a mini-program card whose cover is the poster, even without the poster attached as an image', async () => {
+    const s = await serve();
+    await s.api('GET', '/api/v1/wecom/groups');
+    const session = await sessionWithLineup(s);
+    const entry = await s.api('POST', '/api/v1/invoke/push.session.setEntry', { sessionId: session.id, entry: { kind: 'miniprogram', appid: 'wx0123456789abcdef', path: 'pages/live/index?room=1', title: '进入直播间' } });
+    expect(entry.body).toMatchObject({ link: null, warning: null });
+    const sent = await s.api('POST', `/api/v1/sessions/${session.id}/push`, { text: '小程序入口', customerGroups: ['wrNEW001'], allowRehearsal: true });
+    expect(sent.status).toBe(200);
+    await waitFor(() => fake.calls('add_msg_template').length === 1, 20_000, 'created');
+    const atts = fake.calls('add_msg_template')[0]!.body.attachments;
+    expect(atts).toEqual([{ msgtype: 'miniprogram', miniprogram: { title: '进入直播间', appid: 'wx0123456789abcdef', page: 'pages/live/index?room=1', pic_media_id: expect.stringMatching(/^media-/) } }]);
+  }, 60_000);
+});

@@ -443,7 +443,9 @@ export class CustomerEngine {
   private async create(api: WecomApi, task: TaskRow): Promise<void> {
     const body = this.body(task);
     const chats = this.store.targets(task.id).map((t) => t.target);
-    const png = task.with_poster && body.poster ? this.o.poster(body.poster) : null;
+    // the poster goes as an image when asked (with_poster), and is the mini-program card's cover either way
+    const needsPoster = task.with_poster === 1 || (task.kind === 'group' && body.miniprogram !== null);
+    const png = needsPoster && body.poster ? this.o.poster(body.poster) : null;
     // uploads create nothing anyone sees: safe to repeat, so they happen before the commit point
     let media: string | null = null;
     if (png) {
@@ -453,7 +455,7 @@ export class CustomerEngine {
           : await api.upload('/cgi-bin/media/upload_attachment', { media_type: 'image', attachment_type: '1' }, png, 'poster.png', 'image/png');
     }
     const attachments: Record<string, unknown>[] = [];
-    if (media) attachments.push({ msgtype: 'image', image: { media_id: media } });
+    if (media && task.with_poster) attachments.push({ msgtype: 'image', image: { media_id: media } });
     if (task.kind === 'group') {
       if (body.link) attachments.push({ msgtype: 'link', link: body.link });
       // the mini-program card needs a cover media_id (doc 92135 pic_media_id): the poster is that cover

@@ -589,12 +589,14 @@ export class PushModule implements CoreModule {
       await this.prefetchProductLink(session.pinned);
       const ctx = this.context(input.sessionId, null);
       const message = this.message(src.format, src.title, src.body, ctx, await this.qrPng(ctx.link, input.withQr));
-      const posterName = customer && input.withPoster ? await this.savePoster(session.id, input.posterLayout) : null;
+      // a mini-program card needs a cover image (pic_media_id, doc 92135): the poster is rendered for it even when not attached
+      const miniprogram = this.entries.get(session.id, null).entry?.kind === 'miniprogram';
+      const posterName = customer && (input.withPoster || (miniprogram && chats.length > 0)) ? await this.savePoster(session.id, input.posterLayout) : null;
       const text = [message.title, message.text].filter((x) => x.trim()).join('\n');
       const pushId = this.tx(() => {
         const now = core.now();
         const id = store.createPush({ sessionId: session.id, trigger: 'manual', ruleId: null, message, channelIds: [...ids], oversize: 'throw', allowNoChannels: customer }, now);
-        if (customer) this.customers.planTasks(id, { chatIds: chats, momentOwners, body: this.taskBody(session.id, text, message.title, posterName), withPoster: posterName !== null }, now);
+        if (customer) this.customers.planTasks(id, { chatIds: chats, momentOwners, body: this.taskBody(session.id, text, message.title, posterName), withPoster: input.withPoster === true && posterName !== null }, now);
         return id;
       });
       const push = store.push(pushId);
