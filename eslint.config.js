@@ -40,11 +40,6 @@ const exceptions = [
     why: 'the RoomControl seam (see engine.ts)',
   },
   {
-    from: 'electron/core/automation/module.ts',
-    to: 'electron/core/obs/secrets.ts',
-    why: 'SecretStore is a core service that still lives in obs/; to move to electron/core/secrets.ts',
-  },
-  {
     from: 'electron/core/catalog/shop-module.ts',
     to: 'electron/core/metrics/sources/wechat-accounts.ts',
     why: 'the WeChat API clients (one per account, shared token cache) serve metrics and the shop catalog; to move to a core service electron/core/wechat/',
@@ -63,11 +58,6 @@ const exceptions = [
     from: 'electron/core/catalog/shop.ts',
     to: 'electron/core/obs/image-overlay.ts',
     why: 'the product-image cache is shared by OBS and the catalog; to move to catalog/images.ts handed to obs',
-  },
-  {
-    from: 'electron/core/metrics/sources/wechat-accounts.ts',
-    to: 'electron/core/obs/secrets.ts',
-    why: 'SecretStore is a core service that still lives in obs/; to move to electron/core/secrets.ts',
   },
 ];
 

@@ -12,6 +12,7 @@ const parts: Part[] = [
   { name: 'report', file: 'report.ts' },
   { name: 'push', file: 'push.ts' },
   { name: 'shop', file: 'shop.ts' },
+  { name: 'poster', file: 'poster.ts' },
 ];
 
 const json = process.argv.includes('--json');

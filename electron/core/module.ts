@@ -2,7 +2,7 @@
 // to the server, starts it once the server listens, and stops it before the database closes.
 import type { Core } from './core.ts';
 import type { CoreServer } from './server/server.ts';
-import type { SecretStore } from './obs/secrets.ts';
+import type { SecretStore } from './secrets.ts';
 
 export interface CoreModule {
   readonly name: string;

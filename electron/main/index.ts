@@ -7,7 +7,7 @@ import { IPC } from '../../shared/protocol/index.ts';
 import type { CoreEvent } from '../../shared/protocol/index.ts';
 import { CoreError } from '../core/errors.ts';
 import { startHost, type RunningHost } from '../core/host.ts';
-import { FileSecretStore } from '../core/obs/secrets.ts';
+import { FileSecretStore } from '../core/secrets.ts';
 
 const appRoot = path.resolve(import.meta.dirname, '../..');
 const rendererDir = path.join(appRoot, 'out', 'renderer');

@@ -30,8 +30,11 @@ test('add a group, preview, push, see it delivered', async ({ page }) => {
   await expect(page.getByTestId('channel-list')).not.toContainText('e2e-robot-key-123456');
 
   await page.getByTestId('push-tab-now').click();
-  await page.getByTestId('push-link').fill('https://channels.weixin.qq.com/live/e2e');
+  // the entry point is a link the seller pastes (there is no official live-room web URL): warned, not suggested
+  await page.getByTestId('push-entry-kind').selectOption('link');
+  await page.getByTestId('push-link').fill('https://example.com/live/e2e');
   await page.getByTestId('push-link').press('Tab');
+  await expect(page.getByTestId('push-entry-warning')).toContainText('微信里打开');
   const wecomPreview = page.getByTestId('preview-wecom-message');
   await expect(wecomPreview).toContainText('今晚 8 点美妆专场');
   await expect(wecomPreview).toContainText('/ 128 字节'); // news card title limit
@@ -39,5 +42,5 @@ test('add a group, preview, push, see it delivered', async ({ page }) => {
 
   await expect(page.getByTestId('delivery-log')).toContainText('已送达', { timeout: 10_000 });
   expect(stub.delivered('e2e-robot-key-123456')).toHaveLength(1);
-  expect(stub.delivered('e2e-robot-key-123456')[0]!.body.news.articles[0].url).toBe('https://channels.weixin.qq.com/live/e2e');
+  expect(stub.delivered('e2e-robot-key-123456')[0]!.body.news.articles[0].url).toBe('https://example.com/live/e2e');
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { vi } from 'vitest';
 import { root, tempDir } from './serve.ts';
 import { Core } from '../../electron/core/core.ts';
-import { FileSecretStore } from '../../electron/core/obs/secrets.ts';
+import { FileSecretStore } from '../../electron/core/secrets.ts';
 import { FakeRoom } from '../fakes/room.ts';
 import { AutomationModule } from '../../electron/core/automation/module.ts';
 

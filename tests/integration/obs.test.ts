@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHost } from '../../electron/core/host.ts';
 import { testHost } from '../helpers/core.ts';
 import { ObsModule } from '../../electron/core/obs/module.ts';
-import { SECRETS_FILE } from '../../electron/core/obs/secrets.ts';
+import { SECRETS_FILE } from '../../electron/core/secrets.ts';
 import { TEXT_INPUTS } from '../../electron/core/obs/text-overlay.ts';
 import { IMAGE_INPUT } from '../../electron/core/obs/image-overlay.ts';
 import type { ObsStatus } from '../../shared/protocol/obs.ts';

@@ -15,7 +15,7 @@ import type { RoomControl, RoomEvent } from '../channels/room.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule } from '../module.ts';
-import { FileSecretStore, type SecretStore } from '../obs/secrets.ts';
+import { FileSecretStore, type SecretStore } from '../secrets.ts';
 import { type ChatMessage, type ProductContext, ViewerContexts, draftReply, systemMessage } from './ai.ts';
 import { type ActionRecord, AutomationEngine, type EngineConfig, type EngineContext } from './engine.ts';
 import { AutomationRepo, OPTION_SCHEMAS } from './repo.ts';

@@ -393,6 +393,18 @@ export class MetricsModule implements CoreModule {
   }
 
   /** For the push domain's lift figure (new viewers/min after a push vs before). */
+  /** #12: the 视频号助手 account's API base and access token (its 直播预约 list), or null when no account is set */
+  async assistantAccess(): Promise<{ base: string; token: string } | null> {
+    // 直播预约 notices belong to the 视频号助手 account (#11: doc/channels/API/... accept only its AppID)
+    const api = this.wechat.client('channels');
+    return api ? { base: this.wechat.apiBase(), token: await api.accessToken() } : null;
+  }
+
+  /** #12: a session on the simulator is a rehearsal (push never reaches customers from it unless allowed) */
+  isRehearsal(sessionId: number): boolean {
+    return this.sourceOf(sessionId).source === 'simulator';
+  }
+
   newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null {
     return this.store.newViewersPerMinute(sessionId, fromMs, toMs);
   }

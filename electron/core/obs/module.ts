@@ -15,7 +15,7 @@ import { HealthMeter, HealthRepo, type RecordStatus, type StreamStatus } from '.
 import { type BatchRequest, type LinkOptions, ObsLink, ObsRequestError } from './link.ts';
 import { ImageCache, ImageOverlay } from './image-overlay.ts';
 import { OverlayFeed } from './overlay-page.ts';
-import { FileSecretStore, type SecretStore } from './secrets.ts';
+import { FileSecretStore, type SecretStore } from '../secrets.ts';
 import { TextOverlay, pickTextKind } from './text-overlay.ts';
 
 const PASSWORD_SECRET = 'obs.password';

@@ -5,6 +5,7 @@
 // may have reached the group), and only the user can choose to send it again.
 import type {
   ChannelKind,
+  CustomerDelivery,
   Delivery,
   DeliveryStatus,
   MessageFormat,
@@ -128,11 +129,15 @@ export interface NewPush {
   channelIds: number[];
   /** manual pushes refuse an over-long message; triggered ones record it as a failed delivery the log shows */
   oversize: 'throw' | 'fail';
+  /** the push also goes to WeCom customer groups / 朋友圈, so having no robot is fine */
+  allowNoChannels?: boolean;
 }
 
 export class PushStore {
   readonly db: Db;
   private readonly q;
+  /** the customer-group / 朋友圈 rows of a push (set by the module; the robots' outbox does not know WeCom tasks) */
+  customerOf: (pushId: number) => CustomerDelivery[] = () => [];
 
   constructor(db: Db) {
     this.db = db;
@@ -306,7 +311,7 @@ export class PushStore {
   // ── pushes and the outbox ─────────────────────────────────────────────────────────────────────────────────────────
   /** Writes the push and one delivery per channel × part. Call inside the transaction of whatever caused the push. */
   createPush(input: NewPush, now: number): number {
-    if (!input.channelIds.length) throw new CoreError('bad_request', '没有可推送的群 / no channel to push to: add a channel or pick a tag that matches one');
+    if (!input.channelIds.length && !input.allowNoChannels) throw new CoreError('bad_request', '没有可推送的群 / no channel to push to: add a channel or pick a tag that matches one');
     const channels = input.channelIds.map((id) => {
       const row = this.q.channel.get(id);
       if (!row) throw notFound('channel', id);
@@ -350,6 +355,8 @@ export class PushStore {
     return this.q.recentPushes.all(limit).map((r) => this.toPush(r));
   }
   private toPush(r: PushRow): Push {
+    const customer = this.customerOf(r.id);
+    const sent = [this.q.firstSent.get(r.id)?.at ?? null, ...customer.map((c) => c.sentAt)].filter((x): x is number => x !== null);
     return {
       id: r.id,
       sessionId: r.session_id,
@@ -360,8 +367,9 @@ export class PushStore {
       text: r.text,
       link: r.link,
       createdAt: r.created_at,
-      firstSentAt: this.q.firstSent.get(r.id)?.at ?? null,
+      firstSentAt: sent.length ? Math.min(...sent) : null,
       deliveries: this.q.deliveriesOf.all(r.id).map(toDelivery),
+      customer,
     };
   }
 

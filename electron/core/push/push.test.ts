@@ -146,7 +146,7 @@ describe('templates', () => {
 describe('triggers', () => {
   async function setup() {
     const t = testCore({ start: 1_800_000_000_000 });
-    const push = new PushModule({ reminderTickMs: 3_600_000 });
+    const push = new PushModule({ reminderTickMs: 3_600_000, countdownMs: 0 });
     push.attach(t.core);
     // no sender start: nothing leaves; we only look at what is queued
     const ch = await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', tags: ['VIP群'] });
@@ -197,6 +197,147 @@ describe('triggers', () => {
       t.core.db.prepare("INSERT INTO pushes (session_id, trigger, rule_id, format, title, text, created_at) VALUES (?, 'hot_pin', ?, 'text', '', '', 0)").run(s.id, rule.id),
     ).toThrow(/UNIQUE/);
     t.push.triggers.stop();
+    t.core.close();
+  });
+});
+
+describe('nothing sent by surprise (#12)', () => {
+  async function setup(options: { rehearsal: boolean }) {
+    const t = testCore({ start: 1_800_000_000_000 });
+    const push = new PushModule({ reminderTickMs: 3_600_000, countdownMs: 150, isRehearsal: () => options.rehearsal });
+    push.attach(t.core);
+    await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+    for (const r of push.store.listRules()) await t.core.call('push.rule.save', { ...r, enabled: true });
+    const events: any[] = [];
+    t.core.subscribe((e) => events.push(e));
+    const hot = await t.core.call('product.create', { title: '爆款面膜', price: 100, hot: true });
+    const s = await t.core.call('session.create', { title: 's', productIds: [hot.id] });
+    push.triggers.start();
+    await t.core.call('session.start', { sessionId: s.id });
+    await t.core.call('session.pin', { sessionId: s.id, productId: hot.id });
+    return Object.assign(t, { push, s, events });
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('an automatic push waits behind a countdown, then is written once', async () => {
+    const t = await setup({ rehearsal: false });
+    const pending = t.events.filter((e) => e.type === 'push.pending').at(-1).pending;
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ ruleKind: 'hot_pin', sessionId: t.s.id });
+    expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id).map((p) => p.trigger)).toEqual(['hot_pin']);
+    t.push.triggers.stop();
+    t.core.close();
+  });
+
+  it('取消 from the toast: nothing is written, and the rule does not come back for that session', async () => {
+    const t = await setup({ rehearsal: false });
+    const { pendingId } = t.events.filter((e) => e.type === 'push.pending').at(-1).pending[0];
+    expect(await t.core.call('push.pending.cancel', { pendingId })).toEqual({ pendingId, cancelled: true });
+    await t.core.call('session.pin', { sessionId: t.s.id, productId: t.s.lineup[0]!.productId });
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    expect(t.events.filter((e) => e.type === 'push.pending').at(-1).pending).toEqual([]);
+    t.push.triggers.stop();
+    t.core.close();
+  });
+
+  it('a rehearsal holds automatic pushes back unless the session allows them', async () => {
+    const t = await setup({ rehearsal: true });
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id)).toHaveLength(0);
+    expect(t.events.some((e) => e.type === 'push.pending' && e.pending.length)).toBe(false);
+    // the producer allows pushes in this rehearsal: the held-back rule is announced (countdown) and then written
+    await t.core.call('push.session.setEntry', { sessionId: t.s.id, allowRehearsalPush: true });
+    await t.core.call('session.pin', { sessionId: t.s.id, productId: t.s.lineup[0]!.productId });
+    expect(t.events.filter((e) => e.type === 'push.pending').at(-1).pending).toHaveLength(1);
+    await sleep(300);
+    expect(t.push.store.pushesOf(t.s.id).map((p) => p.trigger)).toEqual(['hot_pin']);
+    t.push.triggers.stop();
+    t.core.close();
+  });
+});
+
+describe('entry point and product links (#12)', () => {
+  it('reads the 视频号助手 reservation list in both documented shapes and explains 48001', async () => {
+    const { listNotices } = await import('./notices.ts');
+    const http = await import('node:http');
+    const answers = [
+      { errcode: '0', errmsg: 'ok', live_notice_list: [{ notice_id: 'n1', status: 0, status_wording: '可用', start_time: '1800000000', description: '618 预告' }] },
+      { errcode: 0, errmsg: 'ok', live_notice_list: { notice_id: 'n2', status: 1, start_time: 1800000600, description: '' } },
+      { errcode: 48001, errmsg: 'api unauthorized' },
+    ];
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end(JSON.stringify(answers.shift()));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as any).port}`;
+    try {
+      expect(await listNotices({ base, token: 'T' })).toEqual([{ noticeId: 'n1', status: 0, statusWording: '可用', startTime: 1_800_000_000_000, description: '618 预告' }]);
+      expect((await listNotices({ base, token: 'T' }))[0]).toMatchObject({ noticeId: 'n2', startTime: 1_800_000_600_000 });
+      await expect(listNotices({ base, token: 'T' })).rejects.toThrow(/48001/);
+      expect(seen[0]).toBe('/channels/ec/finderlive/getfinderlivenoticerecordlist?access_token=T');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('{{productLink}} is the shop’s official link when the catalog provides it, and the preview has no made-up live URL', async () => {
+    const t = testCore({ start: 1_800_000_000_000 });
+    const push = new PushModule({ countdownMs: 0, productLinks: async (id) => ({ productId: id, shopProductId: String(id), h5url: `https://shop.example/item/${id}`, fetchedAt: 0 }) });
+    push.attach(t.core);
+    const p = await t.core.call('product.create', { title: '面膜', price: 100, hot: true });
+    const s = await t.core.call('session.create', { title: 's', productIds: [p.id] });
+    await t.core.call('session.start', { sessionId: s.id });
+    await t.core.call('session.pin', { sessionId: s.id, productId: p.id });
+    const preview = await t.core.call('push.preview', { sessionId: s.id, text: '抢购 {{productLink}}' });
+    expect(preview.text).toBe(`抢购 https://shop.example/item/${p.id}`);
+    await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+    const sent = await t.core.call('push.send', { sessionId: s.id, text: '抢购 {{productLink}}' });
+    expect(sent.text).toBe(`抢购 https://shop.example/item/${p.id}`);
+    const sample = await t.core.call('push.preview', { text: '{{link}}' });
+    expect(sample.link).toBeNull();
+    expect(JSON.stringify(sample)).not.toContain('channels.weixin.qq.com/live');
+    t.core.close();
+  });
+});
+
+describe('lift per channel kind (#12)', () => {
+  it('averages the lift of the pushes that reached each kind, measured from that kind’s first delivery', async () => {
+    const t = testCore({ start: 1_800_000_000_000 });
+    // new viewers/min: 10 before the robot push (+0), 16 from then, 40 from the customer-group send (+20 min)
+    const rate = (_s: number, from: number, to: number) => {
+      const at = 1_800_000_000_000;
+      if (to <= at) return 10;
+      if (from >= at && to <= at + 20 * 60_000) return 16;
+      if (from >= at + 20 * 60_000) return 40;
+      return 10;
+    };
+    const push = new PushModule({ countdownMs: 0, newViewersPerMinute: rate });
+    push.attach(t.core);
+    const s = await t.core.call('session.create', { title: 's' });
+    const ch = await t.core.call('push.channel.create', { kind: 'wecom', name: 'g', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+    push.customers.saveGroups([{ chatId: 'wrA', name: 'A', owner: 'anna', memberCount: 9 }], t.now);
+    const now = t.now;
+    const pushId = t.core.db.transaction(() => {
+      const id = push.store.createPush({ sessionId: s.id, trigger: 'manual', ruleId: null, message: { format: 'text', title: '', text: 'x', link: null, button: '', imageUrl: null, qrPng: null }, channelIds: [ch.id], oversize: 'fail' }, now);
+      push.customers.planTasks(id, { chatIds: ['wrA'], momentOwners: [], body: { text: 'x', link: null, miniprogram: null, poster: null }, withPoster: false }, now);
+      return id;
+    })();
+    const d = push.store.deliveriesOfPush(pushId)[0]!;
+    push.store.markSending(d.id, ch.id, now);
+    push.store.finish(d.id, 'sent', null, now);
+    const task = t.core.db.prepare<[number], { id: number }>('SELECT id FROM wecom_tasks WHERE push_id = ?').get(pushId)!;
+    push.customers.setTarget(task.id, 'wrA', 'sent', null, now + 20 * 60_000, now + 20 * 60_000);
+    t.advance(30 * 60_000);
+    const h = await t.core.call('push.history', { sessionId: s.id });
+    const by = Object.fromEntries(h.byKind.map((k) => [k.kind, k]));
+    expect(by.robot).toMatchObject({ pushes: 1, measured: 1, avgLift: 6 });
+    expect(by.customer_group).toMatchObject({ pushes: 1, measured: 1, avgLift: 24 });
+    expect(by.moment).toMatchObject({ pushes: 0, avgLift: null });
     t.core.close();
   });
 });

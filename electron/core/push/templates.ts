@@ -9,6 +9,8 @@ export interface RenderContext {
   /** planned start (or actual start once live), epoch ms */
   startTime: number | null;
   product: Product | null;
+  /** the product's official link from the shop (H5 link, else 口令), when known */
+  productLink?: string | null;
   now: number;
 }
 
@@ -36,6 +38,7 @@ export function variables(ctx: RenderContext): Record<TemplateVariable, string> 
     product: p?.title ?? '',
     livePrice: p ? yuanLabel(p.livePrice ?? p.price) : '',
     coupon: p?.coupon ?? '',
+    productLink: ctx.productLink ?? '',
     // rounded up: a reminder sent at T-29.5 min says 30
     minutesToStart: ctx.startTime !== null ? String(Math.max(0, Math.ceil((ctx.startTime - ctx.now) / 60_000))) : '',
     // "30 分钟后开播" before the start, "正在直播" once it is on: one template serves reminders and live pushes

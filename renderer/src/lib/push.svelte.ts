@@ -1,6 +1,18 @@
 // The push page's view of the core: channels, templates, rules and the recent pushes with their deliveries, filled by
 // the snapshot's "push" part and kept current by push.* events.
-import type { Delivery, Push, PushChannel, PushRule, PushState, PushTemplate } from '../../../shared/protocol/push.ts';
+import type {
+  CustomerDelivery,
+  CustomerGroup,
+  Delivery,
+  PendingPush,
+  Push,
+  PushChannel,
+  PushRule,
+  PushState,
+  PushTemplate,
+  SessionEntry,
+  WecomStatus,
+} from '../../../shared/protocol/push.ts';
 import { desk } from './desk.svelte.ts';
 
 class PushDesk {
@@ -10,6 +22,11 @@ class PushDesk {
   links = $state.raw<Record<number, string>>({});
   /** newest first */
   recent = $state.raw<Push[]>([]);
+  // #12: entry points, automatic pushes waiting behind their countdown, WeCom customer groups
+  entries = $state.raw<Record<number, SessionEntry>>({});
+  pending = $state.raw<PendingPush[]>([]);
+  wecom = $state.raw<WecomStatus | null>(null);
+  groups = $state.raw<CustomerGroup[]>([]);
 
   constructor() {
     desk.onEvent((event) => {
@@ -22,7 +39,28 @@ class PushDesk {
       } else if (event.type === 'push.state') this.setState(event.state);
       else if (event.type === 'push.queued') this.recent = [event.push, ...this.recent.filter((p) => p.id !== event.push.id)].slice(0, 50);
       else if (event.type === 'push.delivery') this.applyDelivery(event.delivery);
+      else if (event.type === 'push.customer') this.applyCustomer(event.pushId, event.customer);
+      else if (event.type === 'push.pending') this.pending = event.pending;
+      else if (event.type === 'push.wecom') this.wecom = event.status;
     });
+  }
+
+  private applyCustomer(pushId: number, customer: CustomerDelivery[]): void {
+    const i = this.recent.findIndex((p) => p.id === pushId);
+    if (i < 0) return;
+    const push = this.recent[i]!;
+    const sent = customer.filter((c) => c.sentAt !== null).map((c) => c.sentAt!);
+    const firstSentAt = sent.length ? Math.min(push.firstSentAt ?? Infinity, ...sent) : push.firstSentAt;
+    this.recent = this.recent.with(i, { ...push, customer, firstSentAt });
+  }
+
+  async loadWecom(refresh = false): Promise<void> {
+    this.wecom = await desk.api.invoke('push.wecom.status', {});
+    if (this.wecom.configured) this.groups = await desk.api.invoke('push.wecom.groups', refresh ? { refresh: true } : {});
+  }
+
+  get groupTags(): string[] {
+    return [...new Set(this.groups.flatMap((g) => g.tags))].sort();
   }
 
   private setState(s: Omit<PushState, 'recent'>): void {
@@ -30,6 +68,8 @@ class PushDesk {
     this.templates = s.templates;
     this.rules = s.rules;
     this.links = s.links;
+    this.entries = s.entries ?? {};
+    this.pending = s.pending ?? [];
   }
 
   private applyDelivery(d: Delivery): void {

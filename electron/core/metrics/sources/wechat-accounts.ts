@@ -5,7 +5,7 @@
 //   doc/channels/dev_before/base/message_push.md).
 // AppIDs and the API base rest in settings; secrets (AppSecret, push Token, EncodingAESKey) only in the SecretStore.
 // Environment variables (serve mode) win over Settings; LIVECUE_WECHAT_* are the shop's, deprecated.
-import { FileSecretStore, type SecretStore } from '../../obs/secrets.ts';
+import { FileSecretStore, type SecretStore } from '../../secrets.ts';
 import type { SettingsRepo } from '../../settings.ts';
 import type { WechatAccount, WechatAccountInfo, WechatTestResult } from '../../../../shared/protocol/metrics.ts';
 import { DEFAULT_API_BASE, WechatApiClient, WechatApiError } from './wechat-api.ts';
