@@ -20,6 +20,9 @@ import { TemplateRepo } from './lineup/templates.ts';
 import { SettingsRepo } from './settings.ts';
 import { type Db, openDatabase, DB_FILE } from './store/db.ts';
 import { seedDemo } from './demo.ts';
+import { TokenStore } from './access/tokens.ts';
+import { FileSecretStore, type SecretStore } from './obs/secrets.ts';
+import { relocateSecrets } from './access/relocate.ts';
 
 export interface CoreOptions {
   dataDir: string;
@@ -29,10 +32,15 @@ export interface CoreOptions {
   now?: () => number;
   /** seed the demo catalog on an empty data folder (default true) */
   seedDemo?: boolean;
-  /** overrides the stored token (LIVECUE_TOKEN) */
+  /** overrides the stored owner token (LIVECUE_TOKEN) */
   token?: string;
+  /** where secrets rest (Electron: safeStorage); default a 0600 file in the data folder */
+  secrets?: SecretStore;
   log?: (line: string) => void;
 }
+
+export const OWNER_TOKEN_SECRET = 'access.ownerToken';
+export const DISPLAY_LINK_SECRET = 'access.displayLink';
 
 export type Handler<N extends CommandName> = (input: ParsedInput<N>) => CommandResult<N> | Promise<CommandResult<N>>;
 type AnyHandler = (input: unknown) => unknown;
@@ -48,7 +56,10 @@ export class Core {
   readonly dbPath: string;
   readonly resourcesDir: string;
   readonly version: string;
+  /** the owner token: everything, and never carried by a link or QR code */
   readonly token: string;
+  readonly secrets: SecretStore;
+  readonly access: TokenStore;
   readonly now: () => number;
   readonly log: (line: string) => void;
   private readonly listeners = new Set<Listener>();
@@ -68,7 +79,10 @@ export class Core {
     this.sessions = new SessionRepo(this.db, this.products);
     this.templates = new TemplateRepo(this.db);
     this.settings = new SettingsRepo(this.db);
-    this.token = options.token ?? this.settings.get<string>('token') ?? this.newToken();
+    this.secrets = options.secrets ?? new FileSecretStore(options.dataDir);
+    relocateSecrets(this.db, this.secrets, this.log);
+    this.token = options.token ?? this.secrets.get(OWNER_TOKEN_SECRET) ?? this.newToken();
+    this.access = new TokenStore(this.db, this.token);
     if (options.seedDemo !== false && !this.settings.get('demoSeeded')) {
       this.db.transaction(() => {
         seedDemo(this);
@@ -79,9 +93,21 @@ export class Core {
   }
 
   private newToken(): string {
-    const token = randomBytes(18).toString('base64url');
-    this.settings.set('token', token);
+    const token = randomBytes(24).toString('base64url');
+    this.secrets.set(OWNER_TOKEN_SECRET, token);
     return token;
+  }
+
+  /**
+   * The display token the host-display link and its QR carry (role display: read-only views). Its secret is kept in
+   * the secret store so the same QR can be shown again; revoking or rotating it in Settings makes a new one here.
+   */
+  displayLinkToken(): string {
+    const kept = this.secrets.get(DISPLAY_LINK_SECRET);
+    if (kept && this.access.identify(kept, this.now())?.role === 'display') return kept;
+    const { secret } = this.access.create('主播大屏链接 / host display link', 'display', this.now());
+    this.secrets.set(DISPLAY_LINK_SECRET, secret);
+    return secret;
   }
 
   /** Registers (or, for host-specific commands such as server.info, replaces) the handler of a command. */

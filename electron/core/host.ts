@@ -26,7 +26,7 @@ export interface RunningHost {
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const core = new Core(options);
+  const core = new Core({ ...options, secrets: options.secrets ?? options.moduleEnv?.secrets });
   const modules =
     options.modules ??
     createModules({ env: options.moduleEnv?.env ?? process.env, options: options.moduleEnv?.options ?? {}, secrets: options.moduleEnv?.secrets });

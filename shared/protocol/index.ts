@@ -9,6 +9,7 @@ import * as metrics from './metrics.ts';
 import * as obs from './obs.ts';
 import * as push from './push.ts';
 import * as review from './review.ts';
+import * as access from './access.ts';
 
 export const commandSchemas = {
   ...lineup.commands,
@@ -17,6 +18,7 @@ export const commandSchemas = {
   ...push.commands,
   ...channels.commands,
   ...review.commands,
+  ...access.commands,
 } satisfies Record<string, z.ZodType>;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -25,14 +27,14 @@ export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
 export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
 export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
 
-type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results & review.Results;
+type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results & review.Results & access.Results;
 export type CommandResults = { [N in CommandName]: AllResults[N] };
 export type CommandResult<N extends CommandName> = CommandResults[N];
 
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
-export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events;
+export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events | access.Events;
 
-export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal';
+export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal' | 'forbidden' | 'too_many';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };

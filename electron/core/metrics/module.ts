@@ -2,6 +2,7 @@
 // live snapshot and chart series, pluggable sources per session, the WeChat push callback, and a 1 Hz tick per live
 // session. Push domain hook: call `metrics.notifyPush` or emit a core event `{ type: 'push.sent', sessionId?, reach? }`.
 import fs from 'node:fs';
+import { WECHAT_SECRET_FIELDS, wechatSecretKey } from '../access/relocate.ts';
 import v8 from 'node:v8';
 import type { SessionState } from '../../../shared/domain.ts';
 import {
@@ -101,8 +102,16 @@ export class MetricsModule implements CoreModule {
     });
     core.handle('metrics.setWechat', (input) => {
       const current = core.settings.get<Partial<WechatCreds>>('wechat') ?? {};
-      const next = { ...current };
-      for (const [k, v] of Object.entries(input)) if (v !== undefined) (next as Record<string, string>)[k] = v;
+      const next: Record<string, string> = { ...(current as Record<string, string>) };
+      // a new API base would receive the AppSecret: the stored secret is cleared unless a new one comes with it
+      const baseChanged = input.apiBase !== undefined && input.apiBase !== (current.apiBase ?? '');
+      if (baseChanged && input.secret === undefined) core.secrets.delete(wechatSecretKey('secret'));
+      for (const [k, v] of Object.entries(input)) {
+        if (v === undefined) continue;
+        // secrets go to the secret store, never to SQLite (access/relocate.ts)
+        if ((WECHAT_SECRET_FIELDS as readonly string[]).includes(k)) core.secrets.set(wechatSecretKey(k), v || null);
+        else next[k] = v;
+      }
       core.settings.set('wechat', next);
       return this.wechatInfo();
     });
@@ -309,11 +318,12 @@ export class MetricsModule implements CoreModule {
   private creds(): WechatCreds {
     const e = this.env.env;
     const s = this.core.settings.get<Partial<WechatCreds>>('wechat') ?? {};
+    const secret = (field: string) => this.core.secrets.get(wechatSecretKey(field));
     return {
       appId: s.appId || e.LIVECUE_WECHAT_APPID || '',
-      secret: s.secret || e.LIVECUE_WECHAT_SECRET || '',
-      token: s.token || e.LIVECUE_WECHAT_TOKEN || '',
-      aesKey: s.aesKey || e.LIVECUE_WECHAT_AES_KEY || '',
+      secret: secret('secret') || e.LIVECUE_WECHAT_SECRET || '',
+      token: secret('token') || e.LIVECUE_WECHAT_TOKEN || '',
+      aesKey: secret('aesKey') || e.LIVECUE_WECHAT_AES_KEY || '',
       apiBase: s.apiBase || e.LIVECUE_WECHAT_API_BASE || DEFAULT_API_BASE,
     };
   }

@@ -64,7 +64,7 @@ export class PushModule implements CoreModule {
 
   attach(core: Core): void {
     this.core = core;
-    this.store = new PushStore(core.db);
+    this.store = new PushStore(core.db, core.secrets);
     this.sender = new Sender(this.store, {
       ...this.options,
       log: this.options.log ?? core.log,

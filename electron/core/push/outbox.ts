@@ -16,6 +16,8 @@ import type {
   RuleKind,
 } from '../../../shared/protocol/push.ts';
 import { CoreError, notFound } from '../errors.ts';
+import { channelSecretKey } from '../access/relocate.ts';
+import type { SecretStore } from '../obs/secrets.ts';
 import type { Db } from '../store/db.ts';
 import type { Message, Part } from './platform.ts';
 import { maskUrl } from './platform.ts';
@@ -84,12 +86,12 @@ export interface ChannelSecret {
   secret: string | null;
 }
 
-const toChannel = (r: ChannelRow): PushChannel => ({
+const toChannel = (r: ChannelRow, storedSecret = false): PushChannel => ({
   id: r.id,
   kind: r.kind,
   name: r.name,
   urlMasked: maskUrl(r.url),
-  hasSecret: !!r.secret,
+  hasSecret: !!r.secret || storedSecret,
   tags: JSON.parse(r.tags) as string[],
   enabled: r.enabled === 1,
   createdAt: r.created_at,
@@ -134,7 +136,9 @@ export class PushStore {
   readonly db: Db;
   private readonly q;
 
-  constructor(db: Db) {
+  private readonly secrets: SecretStore | undefined;
+  constructor(db: Db, secrets?: SecretStore) {
+    this.secrets = secrets;
     this.db = db;
     this.q = {
       channels: db.prepare<[], ChannelRow>('SELECT * FROM push_channels WHERE deleted_at IS NULL ORDER BY id'),
@@ -163,16 +167,25 @@ export class PushStore {
 
   // ── channels ──────────────────────────────────────────────────────────────────────────────────────────────────────
   listChannels(): PushChannel[] {
-    return this.q.channels.all().map(toChannel);
+    return this.q.channels.all().map((r) => toChannel(r, this.hasStoredSecret(r.id)));
   }
   channel(id: number): PushChannel {
     const row = this.q.channel.get(id);
     if (!row) throw notFound('channel', id);
-    return toChannel(row);
+    return toChannel(row, this.hasStoredSecret(row.id));
   }
   channelSecret(id: number): ChannelSecret | null {
     const r = this.db.prepare<[number], ChannelRow>('SELECT * FROM push_channels WHERE id = ?').get(id);
-    return r ? { id: r.id, kind: r.kind, url: r.url, secret: r.secret } : null;
+    return r ? { id: r.id, kind: r.kind, url: r.url, secret: this.secrets?.get(channelSecretKey(r.id)) ?? r.secret } : null;
+  }
+
+  private hasStoredSecret(id: number): boolean {
+    return !!this.secrets?.get(channelSecretKey(id));
+  }
+
+  /** signing secrets rest in the secret store, never in SQLite (access/relocate.ts) */
+  private storeSecret(id: number, secret: string | null): void {
+    if (this.secrets) this.secrets.set(channelSecretKey(id), secret || null);
   }
 
   createChannel(input: { kind: ChannelKind; name: string; url: string; secret?: string; tags?: string[] }, now: number): PushChannel {
@@ -180,7 +193,8 @@ export class PushStore {
     if (problem) throw new CoreError('bad_request', problem);
     const info = this.db
       .prepare('INSERT INTO push_channels (kind, name, url, secret, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(input.kind, input.name, input.url, input.secret || null, JSON.stringify(dedupe(input.tags ?? [])), now);
+      .run(input.kind, input.name, input.url, this.secrets ? null : input.secret || null, JSON.stringify(dedupe(input.tags ?? [])), now);
+    this.storeSecret(Number(info.lastInsertRowid), input.secret ?? null);
     return this.channel(Number(info.lastInsertRowid));
   }
 
@@ -191,6 +205,10 @@ export class PushStore {
       const problem = checkChannelUrl(row.kind, patch.url);
       if (problem) throw new CoreError('bad_request', problem);
     }
+    // a new address would receive the signature made with the old secret: it is cleared unless a new one comes along
+    const urlChanged = patch.url !== undefined && patch.url !== row.url;
+    const secret = patch.secret !== undefined ? patch.secret || null : urlChanged ? null : undefined;
+    if (secret !== undefined) this.storeSecret(id, secret);
     this.db
       .prepare('UPDATE push_channels SET name = ?, tags = ?, enabled = ?, url = ?, secret = ? WHERE id = ?')
       .run(
@@ -198,7 +216,7 @@ export class PushStore {
         patch.tags ? JSON.stringify(dedupe(patch.tags)) : row.tags,
         patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
         patch.url ?? row.url,
-        patch.secret === undefined ? row.secret : patch.secret || null,
+        this.secrets ? null : secret === undefined ? row.secret : secret,
         id,
       );
     return this.channel(id);
