@@ -61,7 +61,7 @@ async function call(method: string, p: string, opts: { token?: string; body?: un
 }
 const owner = () => h.core.token;
 const invoke = (name: string, input: unknown, token: string, host?: string) => call('POST', `/api/v1/invoke/${name}`, { token, body: input, host });
-const issue = async (role: 'producer' | 'display' | 'trigger', name = role) => (await invoke('access.create', { name, role }, owner())).body;
+const issue = async (role: 'producer' | 'display' | 'trigger', name: string = role) => (await invoke('access.create', { name, role }, owner())).body;
 
 /** raw request, so headers fetch() forbids (Host, Origin) can be set */
 function raw(method: string, p: string, headers: Record<string, string>, body?: string): Promise<Res> {
