@@ -1,0 +1,25 @@
+// The worker that parses an imported file (the 视频号助手 CSV/XLSX export) off the core's event loop, so a
+// hostile file can cost at most this thread's time and heap (imports/run.ts sets both limits) and never a pin.
+// It only parses and validates; the core writes the result to SQLite in one transaction on the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CoreError } from '../errors.ts';
+import { parseChannelsExport } from '../review/channels-export.ts';
+
+export type ImportJob = { kind: 'channels-export'; bytes: Uint8Array; fileName?: string };
+export type ImportReply = { ok: true; value: unknown } | { ok: false; error: { code: CoreError['code']; message: string; details?: unknown } };
+
+function run(job: ImportJob): unknown {
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  return parseChannelsExport(bytes, job.fileName);
+}
+
+let reply: ImportReply;
+try {
+  reply = { ok: true, value: run(workerData as ImportJob) };
+} catch (error) {
+  reply =
+    error instanceof CoreError
+      ? { ok: false, error: { code: error.code, message: error.message, details: error.details } }
+      : { ok: false, error: { code: 'bad_request', message: `文件无法读取 / the file could not be read: ${(error as Error)?.message ?? String(error)}`.slice(0, 500) } };
+}
+parentPort!.postMessage(reply);
