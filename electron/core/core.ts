@@ -23,6 +23,7 @@ import { seedDemo } from './demo.ts';
 import { TokenStore } from './access/tokens.ts';
 import { FileSecretStore, type SecretStore } from './obs/secrets.ts';
 import { relocateSecrets } from './access/relocate.ts';
+import { ImportRunner } from './imports/run.ts';
 
 export interface CoreOptions {
   dataDir: string;
@@ -60,6 +61,8 @@ export class Core {
   readonly token: string;
   readonly secrets: SecretStore;
   readonly access: TokenStore;
+  /** parses imported files in a worker thread with time and heap limits */
+  readonly imports = new ImportRunner();
   readonly now: () => number;
   readonly log: (line: string) => void;
   private readonly listeners = new Set<Listener>();
@@ -171,6 +174,7 @@ export class Core {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    void this.imports.close();
     this.listeners.clear();
     this.db.close();
   }

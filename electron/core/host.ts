@@ -48,6 +48,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       core.log(`livecue: module ${m.name} failed to start: ${(error as Error).message}`);
     }
   }
+  // the import worker loads its modules now, not when the first file arrives mid-show
+  core.imports.prepare();
   const shownHost = address.host === '0.0.0.0' ? '127.0.0.1' : address.host;
   const url = `http://${shownHost}:${address.port}/`;
   if (options.banner !== false) {

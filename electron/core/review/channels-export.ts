@@ -7,7 +7,6 @@ import { CsvSyntaxError, DecodeError, decodeCsvBytes, parseCsv } from '../catalo
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { XlsxError, isZip, readFirstSheet } from './xlsx.ts';
-import { runImport } from '../imports/run.ts';
 
 type Field = 'time' | 'online' | 'viewers' | 'newViewers' | 'views' | 'avgWatch' | 'comments' | 'commentsCum' | 'gmv' | 'orders' | 'payUv' | 'exposureUv' | 'clickUv';
 
@@ -129,7 +128,7 @@ export function parseChannelsExport(bytes: Uint8Array, fileName?: string): Parse
 
 export async function importChannelsExport(core: Core, bytes: Uint8Array, options: { fileName?: string; title?: string }): Promise<ImportSessionResult> {
   // parsed in a worker with time and heap limits (imports/run.ts); the rows come back as plain data
-  const parsed = await runImport<ParsedExport>({ kind: 'channels-export', bytes, ...(options.fileName ? { fileName: options.fileName } : {}) });
+  const parsed = await core.imports.run<ParsedExport>({ kind: 'channels-export', bytes, ...(options.fileName ? { fileName: options.fileName } : {}) });
   const events = toEvents(parsed);
   if (events.length > MAX_BATCH) {
     throw new CoreError('too_large', `文件产生 ${events.length} 条事件，最多 ${MAX_BATCH} / the file makes ${events.length} events, at most ${MAX_BATCH}`);

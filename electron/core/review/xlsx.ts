@@ -16,7 +16,7 @@ export interface SheetRow {
  * beyond Excel's own grid (16 384 columns XFD, 1 048 576 rows; "Excel specifications and limits", Microsoft Support)
  * is refused; the grid we build (including the empty cells before a far column) is capped at MAX_CELLS.
  */
-export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 export const MAX_COLUMNS = 16_384;
 export const MAX_ROW_NUMBER = 1_048_576;
 export const MAX_CELLS = 2_000_000;
