@@ -33,6 +33,9 @@ export interface RouteOptions {
    * take a trigger-role token in ?token= (Stream Deck buttons); 'command' routes take the level of the named command
    */
   access?: Level | 'trigger' | 'command';
+  /** cheap checks on the request line and headers, run before the body is read (public callbacks: query signature
+   *  shape, timestamp freshness); throws a CoreError to refuse */
+  guard?: (req: IncomingMessage, url: URL) => void;
 }
 
 interface Route extends RouteOptions {

@@ -292,6 +292,11 @@ export class CoreServer {
         caller = this.identify(req, url);
         if (route.access !== 'command') this.checkLevel(caller, route.access ?? 'producer', loopback);
       }
+      route.guard?.(req, url);
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > (route.maxBody ?? 1024 * 1024)) {
+        throw new CoreError('too_large', `请求体超过 ${Math.round((route.maxBody ?? 1024 * 1024) / 1024)} KiB / body larger than ${route.maxBody ?? 1024 * 1024} bytes`);
+      }
       const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, route.maxBody ?? 1024 * 1024);
       let body: unknown = {};
       if (!route.raw && raw.length) {
