@@ -24,6 +24,7 @@ import { TokenStore } from './access/tokens.ts';
 import { FileSecretStore, type SecretStore } from './obs/secrets.ts';
 import { relocateSecrets } from './access/relocate.ts';
 import { ImportRunner } from './imports/run.ts';
+import { type DataDirLock, lockDataDir } from './store/lock.ts';
 
 export interface CoreOptions {
   dataDir: string;
@@ -65,6 +66,7 @@ export class Core {
   readonly imports = new ImportRunner();
   readonly now: () => number;
   readonly log: (line: string) => void;
+  private readonly lock: DataDirLock;
   private readonly listeners = new Set<Listener>();
   private readonly handlers = new Map<CommandName, AnyHandler>();
   private readonly snapshotParts = new Map<string, () => unknown>();
@@ -77,7 +79,14 @@ export class Core {
     this.version = options.version;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((line) => console.log(line));
-    this.db = openDatabase(options.dataDir);
+    // one process per data folder, for the process's life (store/lock.ts); a second one stops here, naming the holder
+    this.lock = lockDataDir(options.dataDir);
+    try {
+      this.db = openDatabase(options.dataDir);
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
     this.products = new ProductRepo(this.db);
     this.sessions = new SessionRepo(this.db, this.products);
     this.templates = new TemplateRepo(this.db);
@@ -177,6 +186,7 @@ export class Core {
     void this.imports.close();
     this.listeners.clear();
     this.db.close();
+    this.lock.release();
   }
 
   /** Runs fn in one write transaction, then emits the session's new state. */
