@@ -71,7 +71,7 @@ export function transferRoutes(server: CoreServer): void {
       if (!file) {
         throw new CoreError('not_found', files.length ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}` : `本场没有录像 / session ${id} has no recording`);
       }
-      serveFile(c.req, c.res, file.path);
+      serveFile(c.req, c.res, file.path, core.dataDir);
     },
     { manual: true },
   );
