@@ -147,7 +147,9 @@ export class PushModule implements CoreModule {
 
   private message(format: MessageFormat, title: string, body: string, ctx: RenderContext, qrPng: Buffer | null): Message {
     const imageUrl = ctx.product?.imageUrl && /^https:\/\//i.test(ctx.product.imageUrl) ? ctx.product.imageUrl : null;
-    return { format, title: renderTemplate(title, ctx), text: renderTemplate(body, ctx), link: ctx.link, button: BUTTON, imageUrl, qrPng };
+    // markdown and cards render markdown: catalog text is escaped in them (templates.ts escapeMarkdown)
+    const md = format !== 'text';
+    return { format, title: renderTemplate(title, ctx, md), text: renderTemplate(body, ctx, md), link: ctx.link, button: BUTTON, imageUrl, qrPng };
   }
 
   private async qrPng(link: string | null, wanted: boolean | undefined): Promise<Buffer | null> {
