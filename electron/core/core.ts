@@ -22,6 +22,7 @@ import { type Db, openDatabase, DB_FILE } from './store/db.ts';
 import { seedDemo } from './demo.ts';
 import { TokenStore } from './access/tokens.ts';
 import { FileSecretStore, type SecretStore } from './obs/secrets.ts';
+import type { StoreProblem } from '../../shared/protocol/access.ts';
 import { relocateSecrets } from './access/relocate.ts';
 import { ImportRunner } from './imports/run.ts';
 import { type DataDirLock, lockDataDir } from './store/lock.ts';
@@ -102,6 +103,7 @@ export class Core {
       })();
     }
     this.registerLineupHandlers();
+    this.addSnapshotPart('store', () => this.storeProblem);
   }
 
   private newToken(): string {
@@ -138,8 +140,37 @@ export class Core {
     try {
       return await handler(parsed.data);
     } catch (error) {
+      const storage = storageProblem(error, this.now());
+      if (storage) {
+        this.storageFailed(storage);
+        throw new CoreError('unavailable', storage.message, { storage: storage.reason });
+      }
       throw toCoreError(error, this.log);
     }
+  }
+
+  /** what keeps the database from being written, while it lasts (shown as a banner in every view) */
+  storeProblem: StoreProblem | null = null;
+  private probeTimer: NodeJS.Timeout | undefined;
+
+  private storageFailed(problem: StoreProblem): void {
+    const first = this.storeProblem === null;
+    this.storeProblem = first ? problem : { ...problem, since: this.storeProblem!.since };
+    if (!first) return;
+    this.log(`livecue: ${problem.message}`);
+    this.emit({ type: 'store.failed', problem: this.storeProblem });
+    // a tiny real write every 5 s tells when the disk has room (or the file is writable) again
+    this.probeTimer = setInterval(() => {
+      try {
+        this.settings.set('store.probe', this.now());
+        clearInterval(this.probeTimer);
+        this.storeProblem = null;
+        this.emit({ type: 'store.recovered' });
+      } catch {
+        /* still failing */
+      }
+    }, 5000);
+    this.probeTimer.unref();
   }
 
   /** Typed variant for in-process callers (tests, the Electron shell). */
@@ -184,6 +215,7 @@ export class Core {
     if (this.closed) return;
     this.closed = true;
     void this.imports.close();
+    clearInterval(this.probeTimer);
     this.listeners.clear();
     this.db.close();
     this.lock.release();
@@ -292,6 +324,25 @@ export class Core {
     // the Electron shell replaces this; in browser mode the page opens #/host itself
     this.handle('window.openHostDisplay', () => ({ opened: false }));
   }
+}
+
+/**
+ * SQLite result codes that mean "cannot write here" (sqlite.org/rescode.html: SQLITE_READONLY*, SQLITE_FULL,
+ * SQLITE_IOERR*, SQLITE_CANTOPEN): answered 503 with the reason, never 500. The transaction was rolled back by then.
+ */
+export function storageProblem(error: unknown, now: number): StoreProblem | null {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return null;
+  if (code.startsWith('SQLITE_READONLY')) {
+    return { reason: 'readonly', since: now, message: '数据库只读，无法保存：请检查数据目录的权限或磁盘 / the database is read-only, nothing can be saved: check the data folder’s permissions or the disk' };
+  }
+  if (code === 'SQLITE_FULL') {
+    return { reason: 'full', since: now, message: '磁盘已满，无法保存：请腾出空间 / the disk is full, nothing can be saved: free some space' };
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
+    return { reason: 'io', since: now, message: `磁盘读写出错，无法保存 / the disk failed to read or write (${code}), nothing was saved` };
+  }
+  return null;
 }
 
 function toCoreError(error: unknown, log: (line: string) => void): CoreError {

@@ -50,4 +50,14 @@ export interface Results {
   'access.rotate': IssuedToken;
 }
 
-export type Events = { type: 'access.changed'; tokens: ApiToken[] };
+/** the database cannot be written (read-only file or folder, full disk, I/O error): every view shows a banner */
+export interface StoreProblem {
+  reason: 'readonly' | 'full' | 'io';
+  message: string;
+  since: number;
+}
+
+export type Events =
+  | { type: 'access.changed'; tokens: ApiToken[] }
+  | { type: 'store.failed'; problem: StoreProblem }
+  | { type: 'store.recovered' };

@@ -9,7 +9,7 @@ import QRCode from 'qrcode';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerInfo } from '../../../shared/domain.ts';
 import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol/index.ts';
-import type { Core } from '../core.ts';
+import { type Core, storageProblem } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { FailedAuthLimiter, HostRules, isLoopbackPeer } from '../access/guard.ts';
 import { allows, commandLevel, type Level } from '../access/policy.ts';
@@ -318,6 +318,9 @@ export class CoreServer {
       if (route.manual) return;
       sendJson(res, 200, result ?? { ok: true });
     } catch (error) {
+      // a write refused by the disk (read-only, full) on a route outside core.invoke: 503 with the reason, as invoke does
+      const storage = error instanceof CoreError ? null : storageProblem(error, this.core.now());
+      if (storage) return sendError(res, new CoreError('unavailable', storage.message, { storage: storage.reason }));
       if (!(error instanceof CoreError)) this.core.log(`request ${req.method} ${url.pathname} failed: ${(error as Error)?.stack ?? error}`);
       sendError(res, error);
     }
