@@ -47,6 +47,20 @@ describe('imported bundles are not trusted', () => {
     expect(rec.status).toBe(404);
   });
 
+  it('the user re-links a recording: only a real video file outside the data folder is accepted', async () => {
+    const r = await post(bundle);
+    const id = r.body.sessionId as number;
+    fs.symlinkSync(path.join(dst.core.dataDir, 'secrets.json'), path.join(videos, 'relink-evil.mp4'));
+    await expect(dst.core.call('review.linkRecording', { sessionId: id, path: path.join(videos, 'relink-evil.mp4') })).rejects.toThrow(/not a usable video file/);
+    await expect(dst.core.call('review.linkRecording', { sessionId: id, path: '/etc/passwd' })).rejects.toThrow(/not a usable video file/);
+    fs.writeFileSync(path.join(videos, 'real.webm'), Buffer.alloc(2048, 1));
+    const ok = await dst.core.call('review.linkRecording', { sessionId: id, path: path.join(videos, 'real.webm') });
+    expect(ok.sizeBytes).toBe(2048);
+    const rec = await fetch(`${dst.url}api/v1/sessions/${id}/recording?i=0`, { headers: { authorization: `Bearer ${dst.core.token}` } });
+    expect(rec.status).toBe(200);
+    expect((await rec.arrayBuffer()).byteLength).toBe(2048);
+  });
+
   it('a symlink named .mp4 to a secret or the database is never served, and the report tells nothing of it', async () => {
     const s = await dst.core.call('session.create', { title: 'links' });
     const ev = dst.core.db.prepare("INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', 'x', 0, ?)");

@@ -42,6 +42,9 @@ export function commandLevel(name: string, input: unknown): Level {
     case 'obs.configure':
       // the OBS address receives the OBS password
       return 'owner-local';
+    case 'review.linkRecording':
+      // names a file on this machine to be served over HTTP
+      return 'owner-local';
     case 'push.channel.create':
     case 'push.channel.update':
       // a robot URL carries its key, and the signing secret goes with it
