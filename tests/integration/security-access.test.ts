@@ -239,6 +239,15 @@ describe('browser-origin rules (finding 5)', () => {
   });
 });
 
+describe('CSP (Electron finding: WebSocket to any host)', () => {
+  it('the overlay page may connect only to this server', async () => {
+    const res = await fetch(`${base}/overlay`);
+    const policy = res.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain(`connect-src 'self' ws://127.0.0.1:${h.server.address.port};`);
+    expect(policy).not.toMatch(/connect-src[^;]*\b(ws|wss):(\s|;)/);
+  });
+});
+
 describe('overlay stream (finding 3)', () => {
   it('needs a display token, and one peer cannot hold more than a few sockets', async () => {
     const port = h.server.address.port;

@@ -15,8 +15,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/overlay/overlay.css': { file: 'overlay.css', type: 'text/css; charset=utf-8' },
 };
 /** a page served to OBS: no framing limits (OBS embeds it), no inline script, images from the product's host */
-const OVERLAY_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'";
+const overlayCsp = (wsHost: string | null) =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; connect-src 'self'${wsHost ? ` ws://${wsHost}` : ''}; base-uri 'none'; form-action 'none'`;
 const MAX_CLIENTS = 64;
 /** one OBS (a few browser sources, a preview) per address; more from one peer is someone holding sockets */
 export const MAX_CLIENTS_PER_PEER = 8;
@@ -35,14 +35,14 @@ export class OverlayFeed {
       server.route(
         'GET',
         route,
-        ({ res }) => {
+        ({ req, res }) => {
           let body: Buffer;
           try {
             body = fs.readFileSync(path.join(dir, file));
           } catch {
             throw new CoreError('not_found', `overlay file missing: ${file}`);
           }
-          res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', 'content-security-policy': OVERLAY_CSP, 'x-content-type-options': 'nosniff' });
+          res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', 'content-security-policy': overlayCsp(server.hosts.hostAllowed(req, server.lanSharing) ? (req.headers.host ?? null) : null), 'x-content-type-options': 'nosniff' });
           res.end(body);
         },
         { public: true, manual: true },

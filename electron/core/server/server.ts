@@ -52,9 +52,16 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; " +
-  "media-src 'self' blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/**
+ * The UI's CSP. connect-src names only this server (its HTTP origin and its WebSocket at the Host the browser used),
+ * never "any ws: host": a script injected into the page could not send data elsewhere.
+ */
+export function csp(wsHost: string | null): string {
+  return (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; " +
+    `media-src 'self' blob:; connect-src 'self'${wsHost ? ` ws://${wsHost}` : ''}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`
+  );
+}
 
 /** A WebSocket client that has not read this much yet is too slow to be a live view: it is dropped and will resync. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -278,7 +285,7 @@ export class CoreServer {
     try {
       if (!url.pathname.startsWith('/api/') && !url.pathname.startsWith('/wechat/') && (req.method === 'GET' || req.method === 'HEAD')) {
         const matched = this.router.match('GET', url.pathname);
-        if (!matched || matched === 'method') return this.serveStatic(url.pathname, res);
+        if (!matched || matched === 'method') return this.serveStatic(url.pathname, res, this.hosts.hostAllowed(req, this.lanSharing) ? (req.headers.host ?? null) : null);
       }
       const matched = this.router.match(req.method ?? 'GET', url.pathname);
       if (matched === null) throw new CoreError('not_found', `no route ${req.method} ${url.pathname}`);
@@ -326,7 +333,7 @@ export class CoreServer {
     }
   }
 
-  private serveStatic(pathname: string, res: ServerResponse): void {
+  private serveStatic(pathname: string, res: ServerResponse, wsHost: string | null): void {
     if (!this.rendererDir || !fs.existsSync(path.join(this.rendererDir, 'index.html'))) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('界面尚未构建，请运行 npm run build / the UI is not built yet: run `npm run build` (the API works meanwhile)\n');
@@ -341,7 +348,7 @@ export class CoreServer {
     res.writeHead(200, {
       'content-type': MIME[ext] ?? 'application/octet-stream',
       'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
-      'content-security-policy': CSP,
+      'content-security-policy': csp(wsHost),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });
