@@ -33,7 +33,8 @@ describe('public WeChat callback', () => {
     const body = crafted(246 * 1024);
     const t0 = performance.now();
     expect(xmlField(body, 'Encrypt')).toBeNull();
-    expect(performance.now() - t0).toBeLessThan(50);
+    // linear: well under a millisecond per 246 KB on an idle core; the lazy regex took ~0.8 s
+    expect(performance.now() - t0).toBeLessThan(250);
     expect(xmlField('<xml><Encrypt><![CDATA[abc]]></Encrypt></xml>', 'Encrypt')).toBe('abc');
   });
 
@@ -80,8 +81,10 @@ describe('public WeChat callback', () => {
     await pinner;
     console.log(`callback flood: ${rounds} rounds of 20 × 60 KB, ${floodMs.toFixed(0)} ms a round (100 ms pause included); ${pins.length} pins, median ${pct(pins, 0.5).toFixed(1)} ms, p95 ${pct(pins, 0.95).toFixed(1)} ms, slowest ${Math.max(...pins).toFixed(1)} ms (load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
     expect(statuses.every((st) => st === 400 || st === 401)).toBe(true);
-    expect(pct(pins, 0.95)).toBeLessThan(50);
-    // the slowest single pin is held to 50 ms only where the machine has a core free (see security-imports.test.ts)
-    if (os.loadavg()[0]! < os.cpus().length) expect(Math.max(...pins)).toBeLessThan(50);
+    // 50 ms at p95 and for the slowest pin where the machine has a core free; 250 ms at p95 on an overloaded box (the
+    // audit measured 2–4 s): see expectPinsFast in security-imports.test.ts
+    const free = os.loadavg()[0]! < os.cpus().length;
+    expect(pct(pins, 0.95)).toBeLessThan(free ? 50 : 250);
+    if (free) expect(Math.max(...pins)).toBeLessThan(50);
   });
 });

@@ -15,10 +15,10 @@ describe('secrets out of SQLite', () => {
     const dir = tempDir();
     fs.chmodSync(dir, 0o755);
     const db = openDatabase(dir);
-    const secrets = { token: 'OLD-API-TOKEN-1234567890', wx: 'WX-APPSECRET-abcdef', aes: 'A'.repeat(43), sign: 'SEC-ROBOT-SIGNING-999' };
+    const secrets = { token: 'OLD-API-TOKEN-1234567890', wx: 'WX-APPSECRET-abcdef', aes: 'A'.repeat(43), sign: 'SEC-ROBOT-SIGNING-999', robotKey: 'ROBOTKEY0123456789abcdef' };
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('token', JSON.stringify(secrets.token));
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('wechat', JSON.stringify({ appId: 'wx123', secret: secrets.wx, token: 'cbtoken', aesKey: secrets.aes }));
-    db.prepare("INSERT INTO push_channels (kind, name, url, secret, tags, created_at) VALUES ('dingtalk', 'g', 'https://oapi.dingtalk.com/robot/send?access_token=x', ?, '[]', 1)").run(secrets.sign);
+    db.prepare("INSERT INTO push_channels (kind, name, url, secret, tags, created_at) VALUES ('dingtalk', 'g', ?, ?, '[]', 1)").run(`https://oapi.dingtalk.com/robot/send?access_token=${secrets.robotKey}`, secrets.sign);
     db.close();
     fs.chmodSync(path.join(dir, 'livecue.sqlite'), 0o644);
 
@@ -26,7 +26,9 @@ describe('secrets out of SQLite', () => {
     expect(core.token).toBe(secrets.token); // LIVECUE scripts keep working with the token they had
     expect(core.secrets.get('wechat.secret')).toBe(secrets.wx);
     expect(core.secrets.get('wechat.aesKey')).toBe(secrets.aes);
-    expect(new PushStore(core.db, core.secrets).channelSecret(1)?.secret).toBe(secrets.sign);
+    const robot = new PushStore(core.db, core.secrets);
+    expect(robot.channelSecret(1)).toMatchObject({ secret: secrets.sign, url: `https://oapi.dingtalk.com/robot/send?access_token=${secrets.robotKey}` });
+    expect(robot.channel(1).urlMasked).toMatch(/access_token=\*\*\*\*cdef$/);
     expect(core.settings.get('wechat')).toEqual({ appId: 'wx123' });
     core.db.pragma('wal_checkpoint(TRUNCATE)');
     for (const f of fs.readdirSync(dir).filter((f) => f.startsWith('livecue.sqlite'))) {

@@ -4,11 +4,14 @@
 // A numbered migration cannot do this: it runs SQL inside openDatabase and has no secret store.
 import type { SecretStore } from '../obs/secrets.ts';
 import type { Db } from '../store/db.ts';
+import { maskUrl } from '../push/platform.ts';
 
 /** the WeChat credentials that are secrets (appId and apiBase are plain settings) */
 export const WECHAT_SECRET_FIELDS = ['secret', 'token', 'aesKey'] as const;
 export const wechatSecretKey = (field: string): string => `wechat.${field}`;
 export const channelSecretKey = (id: number): string => `push.channel.${id}.secret`;
+/** a robot's webhook URL is a secret too: its query (WeCom key, DingTalk access_token) or path (Feishu hook id) */
+export const channelUrlKey = (id: number): string => `push.channel.${id}.url`;
 
 export function relocateSecrets(db: Db, secrets: SecretStore, log: (line: string) => void): number {
   let moved = 0;
@@ -45,6 +48,15 @@ export function relocateSecrets(db: Db, secrets: SecretStore, log: (line: string
       moved++;
     }
     if (rows.length) scrub.push(() => db.prepare('UPDATE push_channels SET secret = NULL WHERE secret IS NOT NULL').run());
+    // webhook URLs: the full one to the secret store, only its masked form stays (for lists and the delivery log)
+    const urls = db.prepare<[], { id: number; url: string }>("SELECT id, url FROM push_channels WHERE url != ''").all();
+    const maskUpdate = db.prepare('UPDATE push_channels SET url = ? WHERE id = ?');
+    for (const r of urls) {
+      if (secrets.get(channelUrlKey(r.id)) !== undefined) continue;
+      secrets.set(channelUrlKey(r.id), r.url);
+      scrub.push(() => maskUpdate.run(maskUrl(r.url), r.id));
+      moved++;
+    }
   }
 
   if (!moved) return 0;

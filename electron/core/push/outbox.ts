@@ -16,7 +16,7 @@ import type {
   RuleKind,
 } from '../../../shared/protocol/push.ts';
 import { CoreError, notFound } from '../errors.ts';
-import { channelSecretKey } from '../access/relocate.ts';
+import { channelSecretKey, channelUrlKey } from '../access/relocate.ts';
 import type { SecretStore } from '../obs/secrets.ts';
 import type { Db } from '../store/db.ts';
 import type { Message, Part } from './platform.ts';
@@ -176,7 +176,12 @@ export class PushStore {
   }
   channelSecret(id: number): ChannelSecret | null {
     const r = this.db.prepare<[number], ChannelRow>('SELECT * FROM push_channels WHERE id = ?').get(id);
-    return r ? { id: r.id, kind: r.kind, url: r.url, secret: this.secrets?.get(channelSecretKey(r.id)) ?? r.secret } : null;
+    return r ? { id: r.id, kind: r.kind, url: this.realUrl(r), secret: this.secrets?.get(channelSecretKey(r.id)) ?? r.secret } : null;
+  }
+
+  /** the full webhook URL: in the secret store (SQLite keeps only its masked form), else as stored (no store given) */
+  private realUrl(r: { id: number; url: string }): string {
+    return this.secrets?.get(channelUrlKey(r.id)) ?? r.url;
   }
 
   private hasStoredSecret(id: number): boolean {
@@ -193,7 +198,8 @@ export class PushStore {
     if (problem) throw new CoreError('bad_request', problem);
     const info = this.db
       .prepare('INSERT INTO push_channels (kind, name, url, secret, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(input.kind, input.name, input.url, this.secrets ? null : input.secret || null, JSON.stringify(dedupe(input.tags ?? [])), now);
+      .run(input.kind, input.name, this.secrets ? maskUrl(input.url) : input.url, this.secrets ? null : input.secret || null, JSON.stringify(dedupe(input.tags ?? [])), now);
+    this.secrets?.set(channelUrlKey(Number(info.lastInsertRowid)), input.url);
     this.storeSecret(Number(info.lastInsertRowid), input.secret ?? null);
     return this.channel(Number(info.lastInsertRowid));
   }
@@ -206,7 +212,8 @@ export class PushStore {
       if (problem) throw new CoreError('bad_request', problem);
     }
     // a new address would receive the signature made with the old secret: it is cleared unless a new one comes along
-    const urlChanged = patch.url !== undefined && patch.url !== row.url;
+    const urlChanged = patch.url !== undefined && patch.url !== this.realUrl(row);
+    if (patch.url !== undefined) this.secrets?.set(channelUrlKey(id), patch.url);
     const secret = patch.secret !== undefined ? patch.secret || null : urlChanged ? null : undefined;
     if (secret !== undefined) this.storeSecret(id, secret);
     this.db
@@ -215,7 +222,7 @@ export class PushStore {
         patch.name ?? row.name,
         patch.tags ? JSON.stringify(dedupe(patch.tags)) : row.tags,
         patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
-        patch.url ?? row.url,
+        patch.url === undefined ? row.url : this.secrets ? maskUrl(patch.url) : patch.url,
         this.secrets ? null : secret === undefined ? row.secret : secret,
         id,
       );
