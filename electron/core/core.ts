@@ -13,7 +13,7 @@ import {
   isCommandName,
 } from '../../shared/protocol/index.ts';
 import { ProductRepo, withDefaults } from './catalog/products.ts';
-import { importCatalogCsv } from './catalog/import.ts';
+import { type ParsedCatalog, writeCatalog } from './catalog/import.ts';
 import { CoreError, conflict } from './errors.ts';
 import { SessionRepo } from './lineup/sessions.ts';
 import { TemplateRepo } from './lineup/templates.ts';
@@ -251,8 +251,10 @@ export class Core {
       this.emit({ type: 'product.removed', id });
       return { id };
     });
-    this.handle('catalog.importCsv', ({ base64 }) => {
-      const result = importCatalogCsv(this.db, this.products, Buffer.from(base64, 'base64'), this.now());
+    this.handle('catalog.importCsv', async ({ base64 }) => {
+      // parsed and validated in the import worker (time and heap limits); written here in one transaction
+      const parsed = await this.imports.run<ParsedCatalog>({ kind: 'catalog-csv', bytes: Buffer.from(base64, 'base64') });
+      const result = writeCatalog(this.db, this.products, parsed, this.now());
       this.emit({ type: 'catalog.replaced', products: this.products.list() });
       return { encoding: result.encoding, created: result.created, updated: result.updated };
     });

@@ -1,4 +1,4 @@
-// The worker that parses an imported file (the 视频号助手 CSV/XLSX export) off the core's event loop, so a hostile
+// The worker that parses an imported file (the 视频号助手 CSV/XLSX export, the catalog CSV) off the core's event loop, so a hostile
 // file can cost at most this thread's time and heap (imports/run.ts sets both limits and ends the thread past them)
 // and never a pin. It only parses and validates; the core writes the result to SQLite in one transaction on the main
 // thread. It stays loaded between jobs (module loading is the slow part of a cold worker).
@@ -6,13 +6,14 @@ import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { CoreError } from '../errors.ts';
 import { parseChannelsExport } from '../review/channels-export.ts';
+import { parseCatalog } from '../catalog/import.ts';
 
-export type ImportJob = { kind: 'channels-export'; bytes: Uint8Array; fileName?: string };
+export type ImportJob = { kind: 'channels-export'; bytes: Uint8Array; fileName?: string } | { kind: 'catalog-csv'; bytes: Uint8Array };
 export type ImportReply = { ok: true; value: unknown } | { ok: false; error: { code: CoreError['code']; message: string; details?: unknown } };
 
 function run(job: ImportJob): unknown {
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  return parseChannelsExport(bytes, job.fileName);
+  return job.kind === 'catalog-csv' ? parseCatalog(bytes) : parseChannelsExport(bytes, job.fileName);
 }
 
 // Linux keeps a nice value per thread and setpriority(PRIO_PROCESS, 0) from this thread renices only this thread
