@@ -58,3 +58,20 @@ test('Settings: the owner issues a Stream Deck token; its trigger URL pins the n
   await expect(row).toHaveCount(0);
   expect((await fetch(next.replace(/^http:\/\/127\.0\.0\.1:\d+\//, s.url))).status).toBe(401);
 });
+
+test('the dashboard opens with a display token and loads its figures (read-only commands only)', async ({ page }) => {
+  const c = (await s.api('POST', '/api/v1/products', { title: '保温杯', price: 5900 })).body;
+  const session = (await s.api('POST', '/api/v1/sessions', { title: '看板场', productIds: [c.id] })).body;
+  await s.api('POST', `/api/v1/sessions/${session.id}/start`);
+  const display = (await s.api('POST', '/api/v1/invoke/access.create', { name: '电视看板', role: 'display' })).body.secret as string;
+  const forbidden: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 403 || r.status() === 401) forbidden.push(r.url());
+  });
+  await page.goto(`${s.url}?token=${encodeURIComponent(display)}#/dashboard?session=${session.id}`);
+  await expect(page.getByTestId('dashboard')).toBeVisible();
+  await expect(page.getByTestId('connection')).toContainText('已连接');
+  await page.waitForTimeout(1500);
+  expect(forbidden).toEqual([]);
+  await s.api('POST', `/api/v1/sessions/${session.id}/end`);
+});

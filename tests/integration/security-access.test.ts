@@ -156,6 +156,19 @@ describe('scoped tokens (finding 1)', () => {
     expect(h.core.secrets.get('wechat.secret')).toBeUndefined();
   });
 
+  it('a new robot URL or OBS address clears the secret the old one had (it would be sent there)', async () => {
+    const ch = (await invoke('push.channel.create', { kind: 'webhook', name: 'relay', url: 'https://relay.example/hook/abc', secret: 'SIGNING-SECRET-1' }, owner())).body;
+    expect(ch.hasSecret).toBe(true);
+    const moved = (await invoke('push.channel.update', { id: ch.id, url: 'https://attacker.example/hook/abc' }, owner())).body;
+    expect(moved.hasSecret).toBe(false);
+    const kept = (await invoke('push.channel.update', { id: ch.id, url: 'https://relay.example/hook/abc', secret: 'NEW-SECRET-2' }, owner())).body;
+    expect(kept.hasSecret).toBe(true);
+    expect((await invoke('obs.configure', { url: 'ws://127.0.0.1:4455', password: 'obs-pass', enabled: false }, owner())).status).toBe(200);
+    expect(h.core.secrets.get('obs.password')).toBe('obs-pass');
+    expect((await invoke('obs.configure', { url: 'ws://192.0.2.99:4455', enabled: false }, owner())).status).toBe(200);
+    expect(h.core.secrets.get('obs.password')).toBeUndefined();
+  });
+
   it('tokens are listed with last use, revoked and rotated; only a hash rests in SQLite', async () => {
     const issued = await issue('display', '前台大屏');
     expect(issued.links.map((l: { url: string }) => l.url).join()).toContain('#/host');
