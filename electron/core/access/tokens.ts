@@ -53,7 +53,11 @@ export class TokenStore {
         found = { role: row.role, tokenId: row.id };
         if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
           row.last_used_at = now;
-          this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+          try {
+            this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+          } catch {
+            /* a read-only or full disk must not lock the views out: last use is a hint, kept in memory meanwhile */
+          }
         }
       }
     }
