@@ -18,7 +18,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          // imports are parsed in a worker thread (electron/core/imports/run.ts looks for it beside the bundle)
+          'import-worker': resolve(import.meta.dirname, 'electron/core/imports/import-worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -108,4 +108,6 @@ export interface ServerInfo {
   hostDisplayUrls: string[];
   /** the first host display URL as an SVG QR code */
   hostDisplayQrSvg: string;
+  /** the OBS browser source address, with the display token its stream needs */
+  overlayUrl: string;
 }

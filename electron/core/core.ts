@@ -14,13 +14,19 @@ import {
   isCommandName,
 } from '../../shared/protocol/index.ts';
 import { ProductRepo, withDefaults } from './catalog/products.ts';
-import { importCatalogCsv } from './catalog/import.ts';
+import { type ParsedCatalog, writeCatalog } from './catalog/import.ts';
 import { CoreError, conflict } from './errors.ts';
 import { SessionRepo } from './lineup/sessions.ts';
 import { TemplateRepo } from './lineup/templates.ts';
 import { SettingsRepo } from './settings.ts';
 import { type Db, openDatabase, DB_FILE } from './store/db.ts';
 import { seedDemo } from './demo.ts';
+import { TokenStore } from './access/tokens.ts';
+import { FileSecretStore, type SecretStore } from './secrets.ts';
+import type { StoreProblem } from '../../shared/protocol/access.ts';
+import { relocateSecrets } from './access/relocate.ts';
+import { ImportRunner } from './imports/run.ts';
+import { type DataDirLock, lockDataDir } from './store/lock.ts';
 
 export interface CoreOptions {
   dataDir: string;
@@ -30,10 +36,15 @@ export interface CoreOptions {
   now?: () => number;
   /** seed the demo catalog on an empty data folder (default true) */
   seedDemo?: boolean;
-  /** overrides the stored token (LIVECUE_TOKEN) */
+  /** overrides the stored owner token (LIVECUE_TOKEN) */
   token?: string;
+  /** where secrets rest (Electron: safeStorage); default a 0600 file in the data folder */
+  secrets?: SecretStore;
   log?: (line: string) => void;
 }
+
+export const OWNER_TOKEN_SECRET = 'access.ownerToken';
+export const DISPLAY_LINK_SECRET = 'access.displayLink';
 
 export type Handler<N extends CommandName> = (input: ParsedInput<N>) => CommandResult<N> | Promise<CommandResult<N>>;
 type AnyHandler = (input: unknown) => unknown;
@@ -49,9 +60,15 @@ export class Core {
   readonly dbPath: string;
   readonly resourcesDir: string;
   readonly version: string;
+  /** the owner token: everything, and never carried by a link or QR code */
   readonly token: string;
+  readonly secrets: SecretStore;
+  readonly access: TokenStore;
+  /** parses imported files in a worker thread with time and heap limits */
+  readonly imports = new ImportRunner();
   readonly now: () => number;
   readonly log: (line: string) => void;
+  private readonly lock: DataDirLock;
   private readonly listeners = new Set<Listener>();
   private readonly handlers = new Map<CommandName, AnyHandler>();
   private readonly snapshotParts = new Map<string, () => unknown>();
@@ -64,12 +81,22 @@ export class Core {
     this.version = options.version;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((line) => console.log(line));
-    this.db = openDatabase(options.dataDir);
+    // one process per data folder, for the process's life (store/lock.ts); a second one stops here, naming the holder
+    this.lock = lockDataDir(options.dataDir);
+    try {
+      this.db = openDatabase(options.dataDir);
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
     this.products = new ProductRepo(this.db);
     this.sessions = new SessionRepo(this.db, this.products);
     this.templates = new TemplateRepo(this.db);
     this.settings = new SettingsRepo(this.db);
-    this.token = options.token ?? this.settings.get<string>('token') ?? this.newToken();
+    this.secrets = options.secrets ?? new FileSecretStore(options.dataDir);
+    relocateSecrets(this.db, this.secrets, this.log);
+    this.token = options.token ?? this.secrets.get(OWNER_TOKEN_SECRET) ?? this.newToken();
+    this.access = new TokenStore(this.db, this.token);
     if (options.seedDemo !== false && !this.settings.get('demoSeeded')) {
       this.db.transaction(() => {
         seedDemo(this);
@@ -77,12 +104,25 @@ export class Core {
       })();
     }
     this.registerLineupHandlers();
+    this.addSnapshotPart('store', () => this.storeProblem);
   }
 
   private newToken(): string {
-    const token = randomBytes(18).toString('base64url');
-    this.settings.set('token', token);
+    const token = randomBytes(24).toString('base64url');
+    this.secrets.set(OWNER_TOKEN_SECRET, token);
     return token;
+  }
+
+  /**
+   * The display token the host-display link and its QR carry (role display: read-only views). Its secret is kept in
+   * the secret store so the same QR can be shown again; revoking or rotating it in Settings makes a new one here.
+   */
+  displayLinkToken(): string {
+    const kept = this.secrets.get(DISPLAY_LINK_SECRET);
+    if (kept && this.access.identify(kept, this.now())?.role === 'display') return kept;
+    const { secret } = this.access.create('主播大屏链接 / host display link', 'display', this.now());
+    this.secrets.set(DISPLAY_LINK_SECRET, secret);
+    return secret;
   }
 
   /** Registers (or, for host-specific commands such as server.info, replaces) the handler of a command. */
@@ -101,8 +141,37 @@ export class Core {
     try {
       return await handler(parsed.data);
     } catch (error) {
+      const storage = storageProblem(error, this.now());
+      if (storage) {
+        this.storageFailed(storage);
+        throw new CoreError('unavailable', storage.message, { storage: storage.reason });
+      }
       throw toCoreError(error, this.log);
     }
+  }
+
+  /** what keeps the database from being written, while it lasts (shown as a banner in every view) */
+  storeProblem: StoreProblem | null = null;
+  private probeTimer: NodeJS.Timeout | undefined;
+
+  private storageFailed(problem: StoreProblem): void {
+    const first = this.storeProblem === null;
+    this.storeProblem = first ? problem : { ...problem, since: this.storeProblem!.since };
+    if (!first) return;
+    this.log(`livecue: ${problem.message}`);
+    this.emit({ type: 'store.failed', problem: this.storeProblem });
+    // a tiny real write every 5 s tells when the disk has room (or the file is writable) again
+    this.probeTimer = setInterval(() => {
+      try {
+        this.settings.set('store.probe', this.now());
+        clearInterval(this.probeTimer);
+        this.storeProblem = null;
+        this.emit({ type: 'store.recovered' });
+      } catch {
+        /* still failing */
+      }
+    }, 5000);
+    this.probeTimer.unref();
   }
 
   /** Typed variant for in-process callers (tests, the Electron shell). */
@@ -146,8 +215,11 @@ export class Core {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    void this.imports.close();
+    clearInterval(this.probeTimer);
     this.listeners.clear();
     this.db.close();
+    this.lock.release();
   }
 
   /** Runs fn in one write transaction, then emits the session's new state. */
@@ -180,8 +252,10 @@ export class Core {
       this.emit({ type: 'product.removed', id });
       return { id };
     });
-    this.handle('catalog.importCsv', ({ base64 }) => {
-      const result = importCatalogCsv(this.db, this.products, Buffer.from(base64, 'base64'), this.now());
+    this.handle('catalog.importCsv', async ({ base64 }) => {
+      // parsed and validated in the import worker (time and heap limits); written here in one transaction
+      const parsed = await this.imports.run<ParsedCatalog>({ kind: 'catalog-csv', bytes: Buffer.from(base64, 'base64') });
+      const result = writeCatalog(this.db, this.products, parsed, this.now());
       this.emit({ type: 'catalog.replaced', products: this.products.list() });
       return { encoding: result.encoding, created: result.created, updated: result.updated };
     });
@@ -253,6 +327,25 @@ export class Core {
     // the Electron shell replaces this; in browser mode the page opens #/host itself
     this.handle('window.openHostDisplay', () => ({ opened: false }));
   }
+}
+
+/**
+ * SQLite result codes that mean "cannot write here" (sqlite.org/rescode.html: SQLITE_READONLY*, SQLITE_FULL,
+ * SQLITE_IOERR*, SQLITE_CANTOPEN): answered 503 with the reason, never 500. The transaction was rolled back by then.
+ */
+export function storageProblem(error: unknown, now: number): StoreProblem | null {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return null;
+  if (code.startsWith('SQLITE_READONLY')) {
+    return { reason: 'readonly', since: now, message: '数据库只读，无法保存：请检查数据目录的权限或磁盘 / the database is read-only, nothing can be saved: check the data folder’s permissions or the disk' };
+  }
+  if (code === 'SQLITE_FULL') {
+    return { reason: 'full', since: now, message: '磁盘已满，无法保存：请腾出空间 / the disk is full, nothing can be saved: free some space' };
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
+    return { reason: 'io', since: now, message: `磁盘读写出错，无法保存 / the disk failed to read or write (${code}), nothing was saved` };
+  }
+  return null;
 }
 
 function toCoreError(error: unknown, log: (line: string) => void): CoreError {

@@ -26,7 +26,7 @@ export interface RunningHost {
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const core = new Core(options);
+  const core = new Core({ ...options, secrets: options.secrets ?? options.moduleEnv?.secrets });
   const modules =
     options.modules ??
     createModules({ env: options.moduleEnv?.env ?? process.env, options: options.moduleEnv?.options ?? {}, secrets: options.moduleEnv?.secrets });
@@ -48,6 +48,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       core.log(`livecue: module ${m.name} failed to start: ${(error as Error).message}`);
     }
   }
+  // the import worker loads its modules now, not when the first file arrives mid-show
+  core.imports.prepare();
   const shownHost = address.host === '0.0.0.0' ? '127.0.0.1' : address.host;
   const url = `http://${shownHost}:${address.port}/`;
   if (options.banner !== false) {

@@ -1,4 +1,5 @@
-// Where secrets (the OBS password) rest. The core only knows this interface: Electron main provides one backed by
+// Where secrets rest: the owner token, the OBS password, WeChat credentials, robot keys (anything a domain must not keep
+// in SQLite; a generic get/set/delete by key — e.g. "wechat.secret", "push.channel.3.secret"). The core only knows this interface: Electron main provides one backed by
 // safeStorage (OS keychain); serve mode uses a file in the data folder that only the user can read (mode 0600).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ export interface SecretStore {
   get(name: string): string | undefined;
   /** null removes the secret */
   set(name: string, value: string | null): void;
+  delete(name: string): void;
 }
 
 export const SECRETS_FILE = 'secrets.json';
@@ -28,13 +30,18 @@ export class FileSecretStore implements SecretStore {
     this.decode = codec?.decode ?? ((s) => s);
   }
 
+  /** parsed once and kept: one process owns the data folder (store/lock.ts), and every write goes through set() */
+  private cache: Record<string, string> | null = null;
+
   private read(): Record<string, string> {
+    if (this.cache) return { ...this.cache };
     try {
       const value = JSON.parse(fs.readFileSync(this.file, 'utf8')) as unknown;
-      return value && typeof value === 'object' ? (value as Record<string, string>) : {};
+      this.cache = value && typeof value === 'object' ? (value as Record<string, string>) : {};
     } catch {
-      return {};
+      this.cache = {};
     }
+    return { ...this.cache };
   }
 
   get(name: string): string | undefined {
@@ -51,10 +58,15 @@ export class FileSecretStore implements SecretStore {
     const all = this.read();
     if (value === null) delete all[name];
     else all[name] = this.encode(value);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
     fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, this.file);
+    this.cache = all;
+  }
+
+  delete(name: string): void {
+    if (this.read()[name] !== undefined) this.set(name, null);
   }
 }

@@ -1,8 +1,8 @@
 // The Electron shell: windows, menu, IPC binding. All logic lives in the core, which also runs without Electron.
-import { app, BrowserWindow, ipcMain, Menu, safeStorage, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_ORIGIN, APP_SCHEME, appCsp, mimeOf, resolveAppPath } from './app-protocol.ts';
 import { IPC } from '../../shared/protocol/index.ts';
 import type { CoreEvent } from '../../shared/protocol/index.ts';
 import { CoreError } from '../core/errors.ts';
@@ -11,9 +11,13 @@ import { FileSecretStore } from '../core/secrets.ts';
 
 const appRoot = path.resolve(import.meta.dirname, '../..');
 const rendererDir = path.join(appRoot, 'out', 'renderer');
-const rendererIndex = path.join(rendererDir, 'index.html');
-const devUrl = process.env.ELECTRON_RENDERER_URL;
-const rendererOrigin = devUrl ? new URL(devUrl).origin : pathToFileURL(rendererDir).href;
+// the dev server's address is trusted only in a development build; a packaged app ignores the variable
+const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+const rendererOrigin = devUrl ? new URL(devUrl).origin : APP_ORIGIN;
+const devTools = !app.isPackaged;
+
+// app:// must be registered as a standard, secure scheme before the app is ready (Electron docs, protocol.registerSchemesAsPrivileged)
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 let host: RunningHost | undefined;
 let producerWindow: BrowserWindow | null = null;
@@ -32,8 +36,19 @@ function trustedSender(frame: Electron.WebFrameMain | null): boolean {
   return frame.url.startsWith(rendererOrigin + '/');
 }
 
-function pageUrl(route: string): { file?: string; url?: string; hash: string } {
-  return devUrl ? { url: `${devUrl}#${route}`, hash: route } : { file: rendererIndex, hash: route };
+function pageUrl(route: string): string {
+  return devUrl ? `${devUrl}#${route}` : `${APP_ORIGIN}/index.html#${route}`;
+}
+
+/** Serves the built renderer under app://livecue with the CSP (network only to this window's core). */
+function serveApp(): void {
+  protocol.handle(APP_SCHEME, (request) => {
+    const file = resolveAppPath(rendererDir, request.url);
+    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return new Response('not found', { status: 404 });
+    return new Response(fs.readFileSync(file), {
+      headers: { 'content-type': mimeOf(file), 'content-security-policy': appCsp(host?.server.address.port ?? 17300), 'x-content-type-options': 'nosniff' },
+    });
+  });
 }
 
 function createWindow(route: string, options: Electron.BrowserWindowConstructorOptions): BrowserWindow {
@@ -48,12 +63,11 @@ function createWindow(route: string, options: Electron.BrowserWindowConstructorO
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      devTools,
     },
   });
   win.once('ready-to-show', () => win.show());
-  const target = pageUrl(route);
-  if (target.url) void win.loadURL(target.url);
-  else void win.loadFile(target.file!, { hash: target.hash });
+  void win.loadURL(pageUrl(route));
   return win;
 }
 
@@ -88,7 +102,8 @@ function buildMenu(): void {
         { type: 'separator' },
         { role: 'togglefullscreen' },
         { role: 'reload' },
-        { role: 'toggleDevTools' },
+        // DevTools only in a development build
+        ...(devTools ? [{ role: 'toggleDevTools' as const }] : []),
         { role: 'quit' },
       ],
     },
@@ -132,12 +147,15 @@ function harden(): void {
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
+  // deny by default: camera, microphone, geolocation, notifications, MIDI, HID … none is asked for; copying text is
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => permission === 'clipboard-sanitized-write');
 }
 
 async function main(): Promise<void> {
   await app.whenReady();
   harden();
+  serveApp();
   const dataDir = path.resolve(argValue('--data-dir') ?? process.env.LIVECUE_DATA_DIR ?? path.join(app.getPath('userData'), 'data'));
   const version = (JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
   try {
@@ -195,4 +213,15 @@ function holdQuitUntilStopped(event: Electron.Event): void {
     });
 }
 
-void main();
+// one desktop app at a time (the data folder's own lock, store/lock.ts, also stops a serve on the same folder): a second
+// start focuses the running window and quits
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!producerWindow || producerWindow.isDestroyed()) return;
+    if (producerWindow.isMinimized()) producerWindow.restore();
+    producerWindow.focus();
+  });
+  void main();
+}

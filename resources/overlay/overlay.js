@@ -65,7 +65,9 @@
 
   let attempt = 0;
   function connect() {
-    const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/overlay/stream');
+    // the display token this page was opened with (the browser source URL carries it) opens the stream
+    const token = new URLSearchParams(location.search).get('token') || '';
+    const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/overlay/stream?token=' + encodeURIComponent(token));
     ws.onopen = () => { attempt = 0; };
     ws.onmessage = (m) => {
       let msg;

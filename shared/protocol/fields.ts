@@ -25,14 +25,14 @@ export const httpUrl = z
   .max(2048)
   .refine((s) => /^https?:\/\/[^\s]+$/i.test(s), 'must be an http(s) URL');
 
-/** a name (channel, OBS scene/input/hotkey): trimmed, not empty, no control character at all (C0 U+0000–U+001F) */
+/** a name (channel, OBS scene/input/hotkey): trimmed, not empty, no control character at all (C0 U+0000–U+001F, DEL) */
 export const printableName = (max: number) =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\u0000-\u001f]/.test(s), 'control characters are not allowed');
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'control characters are not allowed');
 
 /** a line of operator text (titles, selling points): trimmed, not empty; C0 controls refused except tab, LF and CR,
  * which pasted spreadsheet cells carry */

@@ -11,6 +11,7 @@ import * as push from './push.ts';
 import * as review from './review.ts';
 import * as automation from './automation.ts';
 import * as shop from './shop.ts';
+import * as access from './access.ts';
 
 export const commandSchemas = {
   ...lineup.commands,
@@ -21,6 +22,7 @@ export const commandSchemas = {
   ...review.commands,
   ...automation.commands,
   ...shop.commands,
+  ...access.commands,
 } satisfies Record<string, z.ZodType>;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -29,7 +31,7 @@ export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];
 export type CommandInput<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
 export type ParsedInput<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
 
-type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results & review.Results & automation.Results & shop.Results;
+type AllResults = lineup.Results & obs.Results & metrics.Results & push.Results & channels.Results & review.Results & automation.Results & shop.Results & access.Results;
 export type CommandResults = { [N in CommandName]: AllResults[N] };
 export type CommandResult<N extends CommandName> = CommandResults[N];
 
@@ -47,9 +49,9 @@ export type SnapshotPart<K extends string> = K extends SnapshotPartName ? Snapsh
 export type SnapshotExt = Partial<SnapshotParts> & Record<string, unknown>;
 
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
-export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events | automation.Events | shop.Events;
+export type CoreEvent = { type: 'snapshot'; snapshot: Snapshot } | lineup.Events | obs.Events | metrics.Events | push.Events | channels.Events | review.Events | automation.Events | shop.Events | access.Events;
 
-export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal';
+export type ErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'too_large' | 'unavailable' | 'internal' | 'forbidden' | 'too_many';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };

@@ -22,6 +22,8 @@ export const commands = {
   /** the whole session as one JSON bundle another LiveCue imports intact */
   'review.exportBundle': z.strictObject({ sessionId: id }),
   'review.importBundle': z.strictObject({ bundle: z.unknown() }),
+  /** files a video on this machine as the session's recording (an imported session's is never taken from the bundle) */
+  'review.linkRecording': z.strictObject({ sessionId: id, path: z.string().min(1).max(4096) }),
   /** 视频号助手 live-data export (CSV or XLSX bytes, base64), for sessions not recorded live */
   'review.importChannelsExport': z.strictObject({
     base64: z.string().max(28_000_000),
@@ -233,6 +235,7 @@ export interface Results {
   'review.compare': { a: CompareSide; b: CompareSide };
   'review.exportBundle': SessionBundle;
   'review.importBundle': ImportSessionResult;
+  'review.linkRecording': { sessionId: number; path: string; sizeBytes: number };
   'review.importChannelsExport': ImportSessionResult;
 }
 

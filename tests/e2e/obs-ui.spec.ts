@@ -28,7 +28,7 @@ test.describe('OBS status in the producer console', () => {
     await badge.click();
     await expect(page.getByTestId('obs-page')).toBeVisible();
     await expect(page.getByTestId('obs-connection')).toContainText('已连接');
-    await expect(page.getByTestId('overlay-url')).toHaveText(`http://127.0.0.1:${s.port}/overlay`);
+    await expect(page.getByTestId('overlay-url')).toHaveText(new RegExp(`^http://127\\.0\\.0\\.1:${s.port}/overlay\\?token=.+`));
     await expect(page.locator('.obs-page select').first()).toHaveValue('Scene');
     expect(s.output()).not.toContain(obs.password);
   });

@@ -18,10 +18,13 @@ test('pin shows the card with the right text, live; a <script> title renders as 
   const session = (await served.api('POST', '/api/v1/sessions', { title: '晚场', productIds: [a.id, b.id] })).body;
   expect((await served.api('POST', `/api/v1/sessions/${session.id}/start`)).status).toBe(200);
 
-  // public: no token in the address, and the page itself carries none
+  // the browser source address carries a display token (never the owner's); the page itself carries none
+  const info = (await served.api('POST', '/api/v1/invoke/server.info', {})).body;
+  expect(info.overlayUrl).toMatch(/\/overlay\?token=.+/);
+  expect(info.overlayUrl).not.toContain(served.token);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const res = await page.goto(`${served.url}overlay`);
+  const res = await page.goto(info.overlayUrl.replace(/^http:\/\/127\.0\.0\.1:\d+\//, served.url));
   expect(res?.status()).toBe(200);
   expect(await page.content()).not.toContain(served.token);
   await expect(page.locator('#card')).toBeHidden();

@@ -2,11 +2,13 @@
 // so tests can check windows' security options and drive IPC as a renderer would.
 import { EventEmitter } from 'node:events';
 
-export const recorded = { windows: [], handlers: new Map(), listeners: new Map(), exposed: new Map(), sent: [], menu: null };
+export const recorded = { windows: [], handlers: new Map(), listeners: new Map(), exposed: new Map(), sent: [], menu: null, protocols: new Map() };
 globalThis.__electronFake = recorded;
 
 const appEvents = new EventEmitter();
 export const app = (recorded.app = {
+  isPackaged: process.env.FAKE_ELECTRON_PACKAGED === '1',
+  requestSingleInstanceLock: () => true,
   whenReady: () => Promise.resolve(),
   getPath: (name) => `${process.env.FAKE_ELECTRON_USERDATA ?? '/tmp'}/${name}`,
   on: (e, f) => appEvents.on(e, f),
@@ -66,6 +68,10 @@ export class BrowserWindow extends EventEmitter {
   }
   show() {}
   focus() {}
+  isMinimized() {
+    return false;
+  }
+  restore() {}
   isDestroyed() {
     return false;
   }
@@ -83,7 +89,16 @@ export const screen = {
     { id: 2, bounds: { x: 1920, y: 0, width: 3840, height: 2160 } },
   ],
 };
-export const session = { defaultSession: { setPermissionRequestHandler: (fn) => (recorded.permissionHandler = fn) } };
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler: (fn) => (recorded.permissionHandler = fn),
+    setPermissionCheckHandler: (fn) => (recorded.permissionCheck = fn),
+  },
+};
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes) => (recorded.schemes = schemes),
+  handle: (scheme, fn) => recorded.protocols.set(scheme, fn),
+};
 export const shell = { openExternal: (url) => (recorded.openedExternal = url) };
 export const dialog = { showErrorBox: (title, message) => (recorded.errorBox = { title, message }) };
 export const contextBridge = { exposeInMainWorld: (key, api) => recorded.exposed.set(key, api) };
@@ -97,4 +112,4 @@ export const ipcRenderer = {
   removeListener: () => {},
 };
 export const safeStorage = { isEncryptionAvailable: () => false, encryptString: (s) => Buffer.from(s), decryptString: (b) => b.toString() };
-export default { app, BrowserWindow, ipcMain, Menu, screen, session, shell, dialog, contextBridge, ipcRenderer, safeStorage };
+export default { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell, dialog, contextBridge, ipcRenderer, safeStorage };

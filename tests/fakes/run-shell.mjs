@@ -8,7 +8,7 @@ await import(pathToFileURL(path.join(root, 'out/main/index.js')).href);
 const fake = globalThis.__electronFake;
 for (let i = 0; i < 100 && fake.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
 
-const rendererUrl = pathToFileURL(path.join(root, 'out/renderer/index.html')).href + '#/producer';
+const rendererUrl = 'app://livecue/index.html#/producer';
 const frame = (url, parent = null) => ({ url, parent });
 const invoke = fake.handlers.get('livecue:invoke');
 const result = {
@@ -31,6 +31,15 @@ result.navigationBlocked = prevented;
 let permission;
 fake.permissionHandler(wc, 'media', (v) => (permission = v));
 result.mediaPermission = permission;
+result.permissionCheck = fake.permissionCheck(wc, 'media');
+result.schemes = fake.schemes;
+// the app:// handler: the page with its CSP, and nothing outside the built renderer
+const app = fake.protocols.get('app');
+const page = await app({ url: 'app://livecue/index.html' });
+result.appPage = { status: page.status, csp: page.headers.get('content-security-policy'), type: page.headers.get('content-type') };
+result.appEscape = (await app({ url: 'app://livecue/..%2F..%2Fpackage.json' })).status;
+result.appOtherHost = (await app({ url: 'app://evil/index.html' })).status;
+result.menuRoles = (fake.menu ?? []).flatMap((m) => (m.submenu ?? []).map((i) => i.role).filter(Boolean));
 result.hostWindow = result.windows.length;
 result.windows = fake.windows.map((w) => ({ webPreferences: w.options.webPreferences, loaded: w.loaded, fullscreen: w.options.fullscreen, x: w.options.x }));
 // quitting: the app may terminate only once the core has stopped (a command at that moment finds it closed)

@@ -14,32 +14,42 @@ function crc32(buf: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function zip(files: Record<string, string | Buffer>, options: { store?: boolean } = {}): Buffer {
+/** a part deflated elsewhere (e.g. streamed, for a zip bomb): its deflated bytes and the size/CRC to declare */
+export interface Prepacked {
+  packed: Buffer;
+  size: number;
+  crc: number;
+}
+
+export function zip(files: Record<string, string | Buffer | Prepacked>, options: { store?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-    const packed = options.store ? data : deflateRawSync(data);
+    const pre = typeof content === 'object' && !Buffer.isBuffer(content) ? content : null;
+    const data = pre ? Buffer.alloc(0) : Buffer.isBuffer(content) ? content : Buffer.from(content as string, 'utf8');
+    const packed = pre ? pre.packed : options.store ? data : deflateRawSync(data);
+    const size = pre ? pre.size : data.length;
+    const crc = pre ? pre.crc : crc32(data);
     const nameBuf = Buffer.from(name, 'utf8');
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(options.store ? 0 : 8, 8);
-    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt16LE(options.store && !pre ? 0 : 8, 8);
+    local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(nameBuf.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(options.store ? 0 : 8, 10);
-    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt16LE(options.store && !pre ? 0 : 8, 10);
+    central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(nameBuf.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBuf, packed);

@@ -26,7 +26,18 @@ describe('Electron shell (built bundle, stand-in electron module)', () => {
     const prefs = res.windows[0].webPreferences;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(prefs.preload).toMatch(/out[\\/]preload[\\/]index\.cjs$/);
-    expect(res.windows[0].loaded.hash).toBe('/producer');
+    // pages come from app://livecue (not file://), with a CSP whose network reaches only this window's core
+    expect(res.windows[0].loaded.url).toBe('app://livecue/index.html#/producer');
+    expect(res.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    expect(res.appPage.status).toBe(200);
+    expect(res.appPage.type).toMatch(/text\/html/);
+    expect(res.appPage.csp).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+;/);
+    expect(res.appPage.csp).not.toMatch(/connect-src[^;]*\b(ws|wss|https?):(\s|;)/);
+    expect(res.appEscape).toBe(404);
+    expect(res.appOtherHost).toBe(404);
+    expect(res.permissionCheck).toBe(false);
+    // a development build (not packaged) keeps DevTools
+    expect(res.menuRoles).toContain('toggleDevTools');
     expect(res.trusted.ok).toBe(true);
     expect(res.trusted.value.length).toBe(10); // the demo catalog, from the data folder under userData
     expect(res.badInput).toMatchObject({ ok: false, error: { code: 'bad_request' } });
@@ -39,7 +50,7 @@ describe('Electron shell (built bundle, stand-in electron module)', () => {
     expect(res.mediaPermission).toBe(false);
     // the host display opened full screen on the second display
     expect(res.openHost).toEqual({ ok: true, value: { opened: true } });
-    const hostWin = res.windows.find((w: any) => w.loaded?.hash === '/host');
+    const hostWin = res.windows.find((w: any) => w.loaded?.url?.endsWith('#/host'));
     expect(hostWin).toMatchObject({ fullscreen: true, x: 1920 });
     expect(res.menu.join(' ')).toMatch(/主播大屏/);
     expect(fs.existsSync(path.join(data, 'userData', 'data', 'livecue.sqlite'))).toBe(true);
@@ -48,6 +59,22 @@ describe('Electron shell (built bundle, stand-in electron module)', () => {
     expect(res.quitted).toBe(true);
     expect(res.quitCalls).toBe(2);
     expect(res.atQuit).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
+  it('a packaged build: no DevTools, and the dev-server address from the environment is ignored', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'tests/fakes/run-shell.mjs'), '--port', '0'], {
+      cwd: root,
+      env: { ...process.env, FAKE_ELECTRON_USERDATA: tempDir(), FAKE_ELECTRON_PACKAGED: '1', ELECTRON_RENDERER_URL: 'http://evil.example:5173' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('SHELL_RESULT '));
+    expect(line, r.stdout + r.stderr).toBeTruthy();
+    const res = JSON.parse(line!.slice('SHELL_RESULT '.length));
+    expect(res.windows[0].webPreferences.devTools).toBe(false);
+    expect(res.windows[0].loaded.url).toBe('app://livecue/index.html#/producer');
+    expect(res.menuRoles).not.toContain('toggleDevTools');
+    expect(res.foreignOrigin).toMatchObject({ ok: false });
   });
 
   it('the preload exposes only invoke and subscribe, and drops unknown command names before IPC', async () => {

@@ -149,7 +149,8 @@ describe('/wechat/shop/callback through a real server', () => {
     fetch(`${host.url}wechat/shop/callback?${new URLSearchParams(q)}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
 
   it('answers the GET verification only with the right signature', async () => {
-    const q = { timestamp: '1700000000', nonce: 'n1', echostr: 'echo-123' };
+    // a fresh timestamp: the receiver refuses one older than WeChat's retry schedule (wechat-push.ts PUSH_MAX_AGE_MS)
+    const q = { timestamp: String(Math.floor(Date.now() / 1000)), nonce: 'n1', echostr: 'echo-123' };
     const ok = await fetch(`${host.url}wechat/shop/callback?${new URLSearchParams({ ...q, signature: signature(TOKEN, q.timestamp, q.nonce) })}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('echo-123');
@@ -161,7 +162,8 @@ describe('/wechat/shop/callback through a real server', () => {
     fake.orders = [{ id: '3705115058471208930', status: 20, price: 12900, productId: 'SKU-A', payTime: Math.floor(Date.now() / 1000) }];
     const msg = `{"ToUserName":"gh_abc","FromUserName":"o_user","CreateTime":1700000001,"MsgType":"event","Event":"channels_ec_order_pay","order_info":{"order_id":3705115058471208930,"pay_time":1700000001}}`;
     const enc = theirEncrypt(AES_KEY, msg, APPID);
-    const q = { timestamp: '1700000001', nonce: 'abc', encrypt_type: 'aes', msg_signature: theirSignature(TOKEN, '1700000001', 'abc', enc) };
+    const now = String(Math.floor(Date.now() / 1000));
+    const q = { timestamp: now, nonce: 'abc', encrypt_type: 'aes', msg_signature: theirSignature(TOKEN, now, 'abc', enc) };
     const xml = `<xml><ToUserName><![CDATA[gh_abc]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`;
     for (let i = 0; i < 3; i++) {
       const res = await post(q, xml);

@@ -15,7 +15,7 @@ import type { RoomControl, RoomEvent } from '../channels/room.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule } from '../module.ts';
-import { FileSecretStore, type SecretStore } from '../secrets.ts';
+import type { SecretStore } from '../secrets.ts';
 import { type ChatMessage, type ProductContext, ViewerContexts, draftReply, systemMessage } from './ai.ts';
 import { type ActionRecord, AutomationEngine, type EngineConfig, type EngineContext } from './engine.ts';
 import { AutomationRepo, OPTION_SCHEMAS } from './repo.ts';
@@ -62,7 +62,7 @@ export class AutomationModule implements CoreModule {
   attach(core: Core): void {
     this.core = core;
     this.repo = new AutomationRepo(core.db);
-    this.secrets = this.options.secrets ?? new FileSecretStore(core.dataDir);
+    this.secrets = this.options.secrets ?? core.secrets;
     this.live = core.sessions.activeStates().find((s) => s.status === 'live') ?? null;
     this.reload();
     const random = this.options.random ?? Math.random;
@@ -121,8 +121,11 @@ export class AutomationModule implements CoreModule {
       return this.saveSettings({ ...this.config.settings, rehearsalAllowed: [...set].slice(-50) });
     });
     core.handle('automation.ai', ({ key, ...rest }) => {
+      const before = this.aiStored();
+      // #14: a new endpoint would receive the key: the stored key is cleared unless a new one comes with it
+      if (rest.baseUrl !== undefined && rest.baseUrl !== before.baseUrl && key === undefined) this.secrets.set(AI_KEY_SECRET, null);
       if (key !== undefined) this.secrets.set(AI_KEY_SECRET, key === null || key === '' ? null : key);
-      const stored = { ...this.aiStored(), ...stripUndefined(rest) };
+      const stored = { ...before, ...stripUndefined(rest) };
       core.settings.set(AI_KEY, stored);
       this.reload();
       this.emitChanged();

@@ -41,6 +41,19 @@ const HEADERS: Record<string, Field> = {
 const MAX_ROWS = 20_000;
 
 export function importCatalogCsv(db: Db, products: ProductRepo, bytes: Uint8Array, now: number): ImportResult & { products: number[] } {
+  return writeCatalog(db, products, parseCatalog(bytes), now);
+}
+
+export interface ParsedCatalog {
+  encoding: string;
+  rows: { line: number; input: ProductInput }[];
+}
+
+/**
+ * Decodes, parses and validates a catalog CSV without touching the database: what the import worker runs
+ * (imports/import-worker.ts), so a 20 MiB file never holds the core's event loop. Throws CoreError with every bad row.
+ */
+export function parseCatalog(bytes: Uint8Array): ParsedCatalog {
   let decoded;
   let records;
   try {
@@ -124,7 +137,12 @@ export function importCatalogCsv(db: Db, products: ProductRepo, bytes: Uint8Arra
     errors.push(...rowErrors);
   }
   if (errors.length) throw importError(errors);
+  return { encoding: decoded.encoding, rows: parsed };
+}
 
+/** Writes validated rows in one transaction: a row whose SKU exists updates that product. */
+export function writeCatalog(db: Db, products: ProductRepo, catalog: ParsedCatalog, now: number): ImportResult & { products: number[] } {
+  const parsed = catalog.rows;
   let created = 0;
   let updated = 0;
   const ids: number[] = [];
@@ -140,7 +158,7 @@ export function importCatalogCsv(db: Db, products: ProductRepo, bytes: Uint8Arra
       }
     }
   })();
-  return { encoding: decoded.encoding, created, updated, products: ids };
+  return { encoding: catalog.encoding, created, updated, products: ids };
 }
 
 function importError(errors: CsvRowError[]): CoreError {

@@ -36,7 +36,7 @@ import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
 import { WechatApiPoller, cancelStatus, fetchOrder } from './sources/wechat-api.ts';
 import { DEPRECATION_NOTICE, type WechatAccounts, wechatAccountsFor } from './sources/wechat-accounts.ts';
-import { ORDER_EVENTS, WechatPushReceiver } from './sources/wechat-push.ts';
+import { MAX_PUSH_BODY, ORDER_EVENTS, WechatPushReceiver, pushRequestProblem } from './sources/wechat-push.ts';
 
 const MINUTE = 60_000;
 const TICK_MS = 1000;
@@ -143,7 +143,7 @@ export class MetricsModule implements CoreModule {
       'GET',
       CALLBACK_PATH,
       (c) => {
-        const out = this.push.verify(this.pushCreds(), c.url.searchParams);
+        const out = this.push.verify(this.pushCreds(), c.url.searchParams, this.core.now());
         reply(c.res, out.status, out.body);
       },
       { public: true, manual: true },
@@ -158,7 +158,19 @@ export class MetricsModule implements CoreModule {
         reply(c.res, out.status, out.body);
         if (out.status === 200 && 'stored' in out && out.stored && out.event && target !== null) this.pushToOrder(target, out.event);
       },
-      { public: true, raw: true, manual: true, maxBody: 256 * 1024 },
+      {
+        public: true,
+        raw: true,
+        manual: true,
+        maxBody: MAX_PUSH_BODY,
+        // refused before the body is read: not configured, or no plausible signature / a stale timestamp in the query
+        guard: (_req, url) => {
+          const creds = this.pushCreds();
+          if (!creds?.token || !creds.aesKey) throw new CoreError('unavailable', 'message push is not configured');
+          const problem = pushRequestProblem(url.searchParams, this.core.now(), true);
+          if (problem) throw new CoreError('unauthorized', problem);
+        },
+      },
     );
   }
 

@@ -15,7 +15,7 @@ import { HealthMeter, HealthRepo, type RecordStatus, type StreamStatus } from '.
 import { type BatchRequest, type LinkOptions, ObsLink, ObsRequestError } from './link.ts';
 import { ImageCache, ImageOverlay } from './image-overlay.ts';
 import { OverlayFeed } from './overlay-page.ts';
-import { FileSecretStore, type SecretStore } from '../secrets.ts';
+import type { SecretStore } from '../secrets.ts';
 import { TextOverlay, pickTextKind } from './text-overlay.ts';
 
 const PASSWORD_SECRET = 'obs.password';
@@ -89,7 +89,7 @@ export class ObsModule implements CoreModule {
 
   attach(core: Core): void {
     this.core = core;
-    this.secrets = this.options.secrets ?? new FileSecretStore(core.dataDir);
+    this.secrets = this.options.secrets ?? core.secrets;
     this.health = new HealthRepo(core.db);
     this.text = new TextOverlay(this.link);
     this.image = new ImageOverlay(this.link);
@@ -207,6 +207,9 @@ export class ObsModule implements CoreModule {
     const wrap = <A, R>(fn: (a: A) => Promise<R>) => (a: A) => fn(a).catch((e: unknown) => Promise.reject(toCoreError(e)));
     core.handle('obs.status', () => this.status);
     core.handle('obs.configure', ({ url, password, enabled }) => {
+      // a new OBS address would receive the stored password: it is cleared unless a new one comes with it
+      const previous = core.settings.get<string>('obs.url') ?? null;
+      if (password === undefined && previous !== null && previous !== url) this.secrets.delete(PASSWORD_SECRET);
       if (password !== undefined) this.secrets.set(PASSWORD_SECRET, password === null || password === '' ? null : password);
       core.settings.set('obs.url', url);
       core.settings.set('obs.enabled', enabled);
@@ -304,7 +307,8 @@ export class ObsModule implements CoreModule {
 
   private overlayUrl(): string {
     const port = this.server?.address.port ?? 17300;
-    return `http://127.0.0.1:${port}/overlay`;
+    // the overlay's stream needs a display token (issue 14): the browser source URL carries one (as server.info's)
+    return `http://127.0.0.1:${port}/overlay?token=${encodeURIComponent(this.core.displayLinkToken())}`;
   }
 
   // ── OBS state ──────────────────────────────────────────────────────────────────────────────────────────────────

@@ -79,7 +79,7 @@ describe('against a protocol-level fake obs-websocket', () => {
     const s = await h.core.call('obs.status');
     expect(s).toMatchObject({ connection: 'connected', hasBrowserSource: true, textKind: 'text_gdiplus_v3', obsVersion: '31.0.0' });
     const r = await h.core.call('obs.addBrowserSource', { sceneName: 'Main' });
-    expect(r.url).toBe(`http://127.0.0.1:${h.server.address.port}/overlay`);
+    expect(r.url).toBe(`http://127.0.0.1:${h.server.address.port}/overlay?token=${encodeURIComponent(h.core.displayLinkToken())}`);
     const created = fake.requests.find((q) => q.requestType === 'CreateInput' && q.requestData.inputKind === 'browser_source')!;
     expect(created.requestData).toMatchObject({ sceneName: 'Main', inputName: BROWSER_SOURCE_NAME, inputSettings: { url: r.url, width: 1920, height: 1080 } });
   });

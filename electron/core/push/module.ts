@@ -22,7 +22,7 @@ import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import { bodyObject, idParam, queryNumber } from '../server/params.ts';
-import { FileSecretStore, type SecretStore } from '../secrets.ts';
+import type { SecretStore } from '../secrets.ts';
 import { CustomerEngine, CustomerStore, fetchGroups, GROUP_TEXT_LIMIT, type TaskBody } from './customer.ts';
 import { EntryStore } from './entry.ts';
 import { listNotices } from './notices.ts';
@@ -121,7 +121,7 @@ export class PushModule implements CoreModule {
 
   attach(core: Core): void {
     this.core = core;
-    this.store = new PushStore(core.db);
+    this.store = new PushStore(core.db, core.secrets);
     this.sender = new Sender(this.store, {
       ...this.options,
       log: this.options.log ?? core.log,
@@ -137,7 +137,7 @@ export class PushModule implements CoreModule {
       },
     });
     this.triggers = new Triggers(core, this.store, (rule, sessionId, product) => this.announceRule(rule, sessionId, product), this.options.reminderTickMs);
-    this.secrets = this.options.secrets ?? new FileSecretStore(core.dataDir);
+    this.secrets = this.options.secrets ?? core.secrets;
     this.customers = new CustomerStore(core.db);
     this.entries = new EntryStore(core.db);
     this.store.customerOf = (pushId) => this.customers.deliveriesOfPush(pushId);
@@ -400,7 +400,9 @@ export class PushModule implements CoreModule {
 
   private message(format: MessageFormat, title: string, body: string, ctx: RenderContext, qrPng: Buffer | null): Message {
     const imageUrl = ctx.product?.imageUrl && /^https:\/\//i.test(ctx.product.imageUrl) ? ctx.product.imageUrl : null;
-    return { format, title: renderTemplate(title, ctx), text: renderTemplate(body, ctx), link: ctx.link, button: BUTTON, imageUrl, qrPng };
+    // markdown and cards render markdown: catalog text is escaped in them (templates.ts escapeMarkdown)
+    const md = format !== 'text';
+    return { format, title: renderTemplate(title, ctx, md), text: renderTemplate(body, ctx, md), link: ctx.link, button: BUTTON, imageUrl, qrPng };
   }
 
   private async qrPng(link: string | null, wanted: boolean | undefined): Promise<Buffer | null> {

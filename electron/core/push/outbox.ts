@@ -17,6 +17,8 @@ import type {
   RuleKind,
 } from '../../../shared/protocol/push.ts';
 import { CoreError, notFound } from '../errors.ts';
+import { channelSecretKey, channelUrlKey } from '../access/relocate.ts';
+import type { SecretStore } from '../secrets.ts';
 import type { Db } from '../store/db.ts';
 import type { Message, Part } from './platform.ts';
 import { maskUrl } from './platform.ts';
@@ -85,12 +87,12 @@ export interface ChannelSecret {
   secret: string | null;
 }
 
-const toChannel = (r: ChannelRow): PushChannel => ({
+const toChannel = (r: ChannelRow, storedSecret = false): PushChannel => ({
   id: r.id,
   kind: r.kind,
   name: r.name,
   urlMasked: maskUrl(r.url),
-  hasSecret: !!r.secret,
+  hasSecret: !!r.secret || storedSecret,
   tags: JSON.parse(r.tags) as string[],
   enabled: r.enabled === 1,
   createdAt: r.created_at,
@@ -139,7 +141,9 @@ export class PushStore {
   /** the customer-group / 朋友圈 rows of a push (set by the module; the robots' outbox does not know WeCom tasks) */
   customerOf: (pushId: number) => CustomerDelivery[] = () => [];
 
-  constructor(db: Db) {
+  private readonly secrets: SecretStore | undefined;
+  constructor(db: Db, secrets?: SecretStore) {
+    this.secrets = secrets;
     this.db = db;
     this.q = {
       channels: db.prepare<[], ChannelRow>('SELECT * FROM push_channels WHERE deleted_at IS NULL ORDER BY id'),
@@ -168,16 +172,30 @@ export class PushStore {
 
   // ── channels ──────────────────────────────────────────────────────────────────────────────────────────────────────
   listChannels(): PushChannel[] {
-    return this.q.channels.all().map(toChannel);
+    return this.q.channels.all().map((r) => toChannel(r, this.hasStoredSecret(r.id)));
   }
   channel(id: number): PushChannel {
     const row = this.q.channel.get(id);
     if (!row) throw notFound('channel', id);
-    return toChannel(row);
+    return toChannel(row, this.hasStoredSecret(row.id));
   }
   channelSecret(id: number): ChannelSecret | null {
     const r = this.db.prepare<[number], ChannelRow>('SELECT * FROM push_channels WHERE id = ?').get(id);
-    return r ? { id: r.id, kind: r.kind, url: r.url, secret: r.secret } : null;
+    return r ? { id: r.id, kind: r.kind, url: this.realUrl(r), secret: this.secrets?.get(channelSecretKey(r.id)) ?? r.secret } : null;
+  }
+
+  /** the full webhook URL: in the secret store (SQLite keeps only its masked form), else as stored (no store given) */
+  private realUrl(r: { id: number; url: string }): string {
+    return this.secrets?.get(channelUrlKey(r.id)) ?? r.url;
+  }
+
+  private hasStoredSecret(id: number): boolean {
+    return !!this.secrets?.get(channelSecretKey(id));
+  }
+
+  /** signing secrets rest in the secret store, never in SQLite (access/relocate.ts) */
+  private storeSecret(id: number, secret: string | null): void {
+    if (this.secrets) this.secrets.set(channelSecretKey(id), secret || null);
   }
 
   createChannel(input: { kind: ChannelKind; name: string; url: string; secret?: string; tags?: string[] }, now: number): PushChannel {
@@ -185,7 +203,9 @@ export class PushStore {
     if (problem) throw new CoreError('bad_request', problem);
     const info = this.db
       .prepare('INSERT INTO push_channels (kind, name, url, secret, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(input.kind, input.name, input.url, input.secret || null, JSON.stringify(dedupe(input.tags ?? [])), now);
+      .run(input.kind, input.name, this.secrets ? maskUrl(input.url) : input.url, this.secrets ? null : input.secret || null, JSON.stringify(dedupe(input.tags ?? [])), now);
+    this.secrets?.set(channelUrlKey(Number(info.lastInsertRowid)), input.url);
+    this.storeSecret(Number(info.lastInsertRowid), input.secret ?? null);
     return this.channel(Number(info.lastInsertRowid));
   }
 
@@ -196,14 +216,19 @@ export class PushStore {
       const problem = checkChannelUrl(row.kind, patch.url);
       if (problem) throw new CoreError('bad_request', problem);
     }
+    // a new address would receive the signature made with the old secret: it is cleared unless a new one comes along
+    const urlChanged = patch.url !== undefined && patch.url !== this.realUrl(row);
+    if (patch.url !== undefined) this.secrets?.set(channelUrlKey(id), patch.url);
+    const secret = patch.secret !== undefined ? patch.secret || null : urlChanged ? null : undefined;
+    if (secret !== undefined) this.storeSecret(id, secret);
     this.db
       .prepare('UPDATE push_channels SET name = ?, tags = ?, enabled = ?, url = ?, secret = ? WHERE id = ?')
       .run(
         patch.name ?? row.name,
         patch.tags ? JSON.stringify(dedupe(patch.tags)) : row.tags,
         patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
-        patch.url ?? row.url,
-        patch.secret === undefined ? row.secret : patch.secret || null,
+        patch.url === undefined ? row.url : this.secrets ? maskUrl(patch.url) : patch.url,
+        this.secrets ? null : secret === undefined ? row.secret : secret,
         id,
       );
     return this.channel(id);

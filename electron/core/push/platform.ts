@@ -83,6 +83,32 @@ export function httpOutcome(status: number, raw: string): Outcome | null {
   return { kind: 'failed', error: `HTTP ${status}: ${snippet}` };
 }
 
+/** The parts of a robot URL (and its signing secret) that are secrets: query values, key-like path segments. */
+export function secretParts(raw: string, secret: string | null): string[] {
+  const out = new Set<string>();
+  if (secret) out.add(secret);
+  try {
+    const url = new URL(raw);
+    for (const v of url.searchParams.values()) if (v.length >= 6) out.add(v);
+    for (const seg of url.pathname.split('/')) if (seg.length >= 12 && /[0-9]/.test(seg)) out.add(seg);
+  } catch {
+    /* not a URL: nothing more to hide */
+  }
+  return [...out];
+}
+
+/**
+ * Hides every secret anywhere in a text (a robot's error answer may echo its URL path or key; issue 14 finding 10:
+ * redaction matched only the whole URL). Percent-encoded forms are hidden too.
+ */
+export function redactSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('****');
+  }
+  return out;
+}
+
 /** Masks the secret parts of a robot URL (its key / access_token / hook id) for display and logs. */
 export function maskUrl(raw: string): string {
   let url: URL;

@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { ChannelKind } from '../../../shared/protocol/push.ts';
 import type { DeliveryRow, PushStore } from './outbox.ts';
 import type { Outcome, RateLimit, SignedRequest } from './platform.ts';
+import { redactSecrets, secretParts } from './platform.ts';
 import { checkChannelUrl, platforms } from './platforms.ts';
 
 export interface SenderOptions {
@@ -282,6 +283,8 @@ export class Sender {
       }
       outcome = platform.classify(result.status, json, result.raw);
     }
+    // what a robot or the network says may carry the robot's key: never stored or logged as is
+    if (outcome.kind !== 'sent') outcome = { ...outcome, error: redactSecrets(outcome.error, secretParts(url, secret)) };
     this.complete(row, outcome);
   }
 

@@ -47,7 +47,24 @@ export function variables(ctx: RenderContext): Record<TemplateVariable, string> 
   };
 }
 
-export function renderTemplate(text: string, ctx: RenderContext): string {
-  const values = variables(ctx);
+/** values typed by people (catalog, session): escaped when the message is markdown; generated ones are safe as they are */
+const TYPED: ReadonlySet<TemplateVariable> = new Set<TemplateVariable>(['title', 'product', 'coupon']);
+
+/**
+ * Neutralises markdown in a catalog field before it goes into a markdown message (issue 14 finding 10: a coupon text
+ * with link syntax went verbatim into every group). Link, image and HTML syntax ([ ] ( ) < >) become their full-width
+ * forms, which no robot renders as syntax whatever its markdown dialect (WeCom, DingTalk and Feishu each document a
+ * subset and none documents backslash escapes: ASSUMED); emphasis, heading, quote and code marks get a backslash.
+ */
+export function escapeMarkdown(s: string): string {
+  const wide: Record<string, string> = { '[': '［', ']': '］', '(': '（', ')': '）', '<': '＜', '>': '＞' };
+  return s.replace(/[[\]()<>]/g, (c) => wide[c]!).replace(/([\\`*_~#|])/g, '\\$1');
+}
+
+export function renderTemplate(text: string, ctx: RenderContext, markdown = false): string {
+  const raw = variables(ctx);
+  const values = markdown
+    ? (Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, TYPED.has(k as TemplateVariable) ? escapeMarkdown(v) : v])) as Record<TemplateVariable, string>)
+    : raw;
   return text.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? values[name as TemplateVariable] : whole));
 }

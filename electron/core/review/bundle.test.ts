@@ -136,7 +136,8 @@ describe('session bundle', () => {
     expect(deliveries.map((d) => [d.part, d.status])).toEqual([['message', 'sent'], ['qr', 'failed']]);
     expect(deliveries[0]!.last_error).toContain('[redacted]');
     const cue = dst.core.db.prepare('SELECT c.scene_name, i.session_id, i.position FROM obs_item_cues c JOIN lineup_items i ON i.id = c.lineup_item_id').get();
-    expect(cue).toEqual({ scene_name: '商品特写', session_id: result.sessionId, position: 1 });
+    // OBS cues are not imported (a bundle's hotkey could stop the stream on pin): the producer sets them again
+    expect(cue).toBeUndefined();
     const imported = dst.core.db.prepare('SELECT kind, rows FROM session_imports WHERE session_id = ?').get(result.sessionId) as { kind: string; rows: number };
     expect(imported.kind).toBe('bundle');
     expect(imported.rows).toBe(result.rows);

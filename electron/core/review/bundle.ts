@@ -3,7 +3,7 @@
 // a session_id column (or a foreign key to such a table) travels without touching this file.
 import { z } from 'zod';
 import { epochMs, id } from '../../../shared/protocol/fields.ts';
-import { describeIssues } from '../../../shared/protocol/index.ts';
+import { ProductCreate, commandSchemas, describeIssues } from '../../../shared/protocol/index.ts';
 import type { ImportSessionResult, SessionBundle } from '../../../shared/protocol/review.ts';
 import { CoreError, notFound } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -19,6 +19,12 @@ const MAX_ROWS = 5_000_000;
  * metric_orders, and its raw bodies carry buyer data the review does not need).
  */
 const EXCLUDED = new Set(['wechat_push_events']);
+/**
+ * Tables that travel for the record but are never written on import (issue 14 finding 8): OBS cues fire scene changes
+ * and hotkeys on pin (a bundle's StopStreaming hotkey would end the target's broadcast), so they are dropped and the
+ * producer sets cues again where wanted.
+ */
+const IMPORT_DROPPED = new Set(['obs_item_cues']);
 /** rows that point at these are resolved against the target's own rows, never inserted from the bundle as they are */
 const PRODUCTS = 'products';
 const CHANNELS = 'push_channels';
@@ -221,6 +227,53 @@ export interface ImportOutcome extends ImportSessionResult {
   products: { reused: number; created: number };
 }
 
+/**
+ * The same schemas as live input (issue 14 finding 8: a `javascript:` image URL and control characters came in as they
+ * were): every product as product.create would take it, the session title as session.create, lineup texts as
+ * lineup.add.
+ */
+function liveInputProblems(data: Record<string, Record<string, unknown>[] | undefined>): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const check = (schema: z.ZodType, value: unknown, where: string) => {
+    const r = schema.safeParse(value);
+    if (!r.success) for (const i of r.error.issues.slice(0, 3)) out.push({ path: [where, ...i.path].join('.'), message: i.message });
+  };
+  const opt = <T>(v: T | null | undefined) => (v === null || v === undefined ? undefined : v);
+  for (const [i, p] of (data[PRODUCTS] ?? []).entries()) {
+    let sellingPoints: unknown = [];
+    try {
+      sellingPoints = JSON.parse(String(p.selling_points ?? '[]'));
+    } catch {
+      out.push({ path: `${PRODUCTS}[${i}].selling_points`, message: 'not JSON' });
+    }
+    check(
+      ProductCreate,
+      {
+        title: p.title,
+        price: p.price,
+        livePrice: p.live_price ?? null,
+        sku: p.sku ?? null,
+        stock: p.stock ?? null,
+        imageUrl: p.image_url ?? null,
+        sellingPoints,
+        coupon: p.coupon ?? null,
+        link: p.link ?? null,
+        hot: p.hot === 1 || p.hot === true,
+      },
+      `${PRODUCTS}[${i}]`,
+    );
+  }
+  for (const [i, s] of (data.sessions ?? []).entries()) check(commandSchemas['session.create'].shape.title, s.title, `sessions[${i}].title`);
+  for (const [i, item] of (data.lineup_items ?? []).entries()) {
+    check(
+      commandSchemas['lineup.update'],
+      { itemId: 1, plannedMinutes: opt(item.planned_minutes), talkingPoints: opt(item.talking_points), notes: opt(item.notes) },
+      `lineup_items[${i}]`,
+    );
+  }
+  return out;
+}
+
 /** Validates the whole bundle, then writes it in one transaction with new ids; any bad row leaves the database as it was. */
 export function importBundle(db: Db, input: unknown, now: number, fileName?: string): ImportOutcome {
   const info = schema(db);
@@ -234,6 +287,10 @@ export function importBundle(db: Db, input: unknown, now: number, fileName?: str
   }
   const bundle = parsed.data as { exportedAt: number; data: Record<string, Record<string, unknown>[]> };
   const data = bundle.data;
+  const problems = liveInputProblems(data);
+  if (problems.length) {
+    throw new CoreError('bad_request', `文件中有不合规的内容，未导入 / the bundle holds values live input would refuse, nothing imported: ${problems[0]!.path}: ${problems[0]!.message}`, { issues: problems.slice(0, 20) });
+  }
 
   return db.transaction((): ImportOutcome => {
     const maps = new Map<string, Map<number, number>>();
@@ -274,7 +331,7 @@ export function importBundle(db: Db, input: unknown, now: number, fileName?: str
 
     let rows = 1;
     for (const t of tables) {
-      if (t.name === 'sessions') continue;
+      if (t.name === 'sessions' || IMPORT_DROPPED.has(t.name)) continue;
       const list = data[t.name] ?? [];
       const own = t.ownId ? new Map<number, number>() : null;
       if (own) maps.set(t.name, own);
@@ -283,6 +340,8 @@ export function importBundle(db: Db, input: unknown, now: number, fileName?: str
         const row = remap(t, original, { sessionId, maps, where, info });
         if (wasLive && t.name === 'segments' && row.ended_at == null) row.ended_at = s.ended_at;
         if (t.name === 'channels_comments' && typeof row.msg_key === 'string') row.msg_key = `import:${sessionId}:${row.msg_key}`;
+        // a recording is never taken from a bundle's path (it could name any file here): the user re-links the file
+        if (t.name === 'stream_events' && row.kind === 'record') row.output_path = null;
         // history, not work: the target's outbox must never pick an imported delivery up and send it again
         if (t.name === 'push_deliveries' && (row.status === 'queued' || row.status === 'sending' || row.status === 'retrying')) {
           row.status = row.status === 'queued' ? 'failed' : 'unknown';

@@ -75,10 +75,14 @@ function readRecords(bytes: Uint8Array): { records: { line: number; cells: strin
   }
 }
 
-/** Reads and checks the whole file; every bad cell is reported with its line, nothing is written. */
-export function parseChannelsExport(bytes: Uint8Array, fileName?: string): ParsedExport {
+/** What a 视频号助手 export holds: one live's time series, or a list of lives (one row each). Runs in the import worker; every bad cell is reported
+ * with its line, nothing is written. */
+export type ChannelsFile = { kind: 'series'; parsed: ParsedExport } | { kind: 'lives'; lives: LiveRow[] };
+
+export function parseChannelsFile(bytes: Uint8Array, fileName?: string): ChannelsFile {
   const { records, format, encoding } = readRecords(bytes);
-  return parseTimeSeries(records, format, encoding, fileName);
+  const lives = parseLiveList(records, fileName);
+  return lives ? { kind: 'lives', lives } : { kind: 'series', parsed: parseTimeSeries(records, format, encoding, fileName) };
 }
 
 function parseTimeSeries(records: { line: number; cells: string[] }[], format: ParsedExport['format'], encoding: string, fileName?: string): ParsedExport {
@@ -128,12 +132,11 @@ function parseTimeSeries(records: { line: number; cells: string[] }[], format: P
 }
 
 export async function importChannelsExport(core: Core, bytes: Uint8Array, options: { fileName?: string; title?: string }): Promise<ImportSessionResult> {
-  const { records, format, encoding } = readRecords(bytes);
-  // a list of lives (one row per live: 开播时间, 直播时长, totals) is never read as one live's time series (#11)
-  const lives = parseLiveList(records, options.fileName);
-  if (lives) return importLiveList(core, lives, options.fileName);
-  const parsed = parseTimeSeries(records, format, encoding, options.fileName);
-  return importParsed(core, parsed, options);
+  // parsed in a worker with time and heap limits (#14, imports/run.ts); the rows come back as plain data. A list of
+  // lives (one row per live: 开播时间, 直播时长, totals) is never read as one live's time series (#11).
+  const file = await core.imports.run<ChannelsFile>({ kind: 'channels-export', bytes, ...(options.fileName ? { fileName: options.fileName } : {}) });
+  if (file.kind === 'lives') return importLiveList(core, file.lives, options.fileName);
+  return importParsed(core, file.parsed, options);
 }
 
 async function importParsed(

@@ -10,27 +10,30 @@ import { parseRange, recordingFiles, recordings } from './recording.ts';
 const SIZE = 300_000;
 let host: RunningHost;
 let dir: string;
+/** OBS's recording folder: never the data folder (recording.ts videoFile) */
+let videos: string;
 let bytes: Buffer;
 let sessionId: number;
 
 beforeAll(async () => {
   dir = tempDir();
+  videos = tempDir('livecue-videos-');
   host = await testHost([new ReviewModule()], { dataDir: dir });
   // bytes that differ by position, so a wrong offset shows
   bytes = Buffer.alloc(SIZE);
   for (let i = 0; i < SIZE; i++) bytes[i] = (i * 7 + (i >> 8)) & 0xff;
-  fs.writeFileSync(path.join(dir, 'show.mp4'), bytes);
-  fs.writeFileSync(path.join(dir, 'second.mkv'), bytes.subarray(0, 10));
+  fs.writeFileSync(path.join(videos, 'show.mp4'), bytes);
+  fs.writeFileSync(path.join(videos, 'second.mkv'), bytes.subarray(0, 10));
   const s = await host.core.call('session.create', { title: 'rec' });
   sessionId = s.id;
   const ev = host.core.db.prepare('INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, ?, ?, ?, ?)');
   // OBS names the file on start and again on stop; the second recording names it only on stop
-  ev.run(sessionId, 1000, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(dir, 'show.mp4'));
+  ev.run(sessionId, 1000, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(videos, 'show.mp4'));
   ev.run(sessionId, 1500, 'stream', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, null);
-  ev.run(sessionId, 5000, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, path.join(dir, 'show.mp4'));
+  ev.run(sessionId, 5000, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, path.join(videos, 'show.mp4'));
   ev.run(sessionId, 6000, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, null);
-  ev.run(sessionId, 9000, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, path.join(dir, 'second.mkv'));
-  ev.run(sessionId, 9500, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(dir, 'gone.mp4'));
+  ev.run(sessionId, 9000, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, path.join(videos, 'second.mkv'));
+  ev.run(sessionId, 9500, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(videos, 'gone.mp4'));
   ev.run(sessionId, 9600, 'record', 'OBS_WEBSOCKET_OUTPUT_STOPPED', 0, null);
   // what a crafted bundle could carry: an existing file that is not a video
   ev.run(sessionId, 9900, 'record', 'OBS_WEBSOCKET_OUTPUT_STARTED', 1, path.join(dir, 'livecue.sqlite'));
@@ -47,16 +50,17 @@ const get = (headers: Record<string, string> = {}, i = 0, method = 'GET') =>
 describe('recording route', () => {
   it('lists one file per path, dated by the record start before it', () => {
     expect(recordingFiles(host.core.db, sessionId)).toEqual([
-      { path: path.join(dir, 'show.mp4'), startedAt: 1000 },
-      { path: path.join(dir, 'second.mkv'), startedAt: 6000 },
-      { path: path.join(dir, 'gone.mp4'), startedAt: 9500 },
+      { path: path.join(videos, 'show.mp4'), startedAt: 1000 },
+      { path: path.join(videos, 'second.mkv'), startedAt: 6000 },
+      { path: path.join(videos, 'gone.mp4'), startedAt: 9500 },
       { path: path.join(dir, 'livecue.sqlite'), startedAt: 9900 },
     ]);
     expect(recordings(host.core.db, sessionId).map((r) => [r.available, r.sizeBytes])).toEqual([
       [true, SIZE],
       [true, 10],
       [false, null],
-      [true, expect.any(Number)],
+      // not a video file: not available, and its size is not told
+      [false, null],
     ]);
   });
 

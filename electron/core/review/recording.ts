@@ -17,6 +17,27 @@ const TYPES: Record<string, string> = {
   '.ts': 'video/mp2t',
 };
 
+/**
+ * The file a recording path really names, if it may be served: resolved through symlinks (a link named .mp4 once served
+ * /etc/passwd, secrets.json and the database), a regular file, a video extension on the real name too, and never
+ * inside the data folder. null otherwise — and then nothing about the path (existence, size) is told.
+ */
+export function videoFile(p: string, dataDir?: string): { real: string; size: number; mtime: Date } | null {
+  if (!TYPES[path.extname(p).toLowerCase()]) return null;
+  try {
+    const real = fs.realpathSync(p);
+    if (!TYPES[path.extname(real).toLowerCase()]) return null;
+    if (dataDir) {
+      const dir = fs.realpathSync(dataDir);
+      if (real === dir || real.startsWith(dir + path.sep)) return null;
+    }
+    const stat = fs.statSync(real);
+    return stat.isFile() ? { real, size: stat.size, mtime: stat.mtime } : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface RecordingFile {
   path: string;
   /** when OBS started writing it (epoch ms) */
@@ -50,12 +71,8 @@ export function recordingFiles(db: Db, sessionId: number): RecordingFile[] {
 /** The report's view of the recordings: whether the route can serve each file now, and its size. */
 export function recordings(db: Db, sessionId: number): ReportRecording[] {
   return recordingFiles(db, sessionId).map((f) => {
-    try {
-      const stat = fs.statSync(f.path);
-      return { ...f, available: stat.isFile(), sizeBytes: stat.isFile() ? stat.size : null };
-    } catch {
-      return { ...f, available: false, sizeBytes: null };
-    }
+    const v = videoFile(f.path);
+    return { ...f, available: v !== null, sizeBytes: v?.size ?? null };
   });
 }
 
@@ -83,18 +100,14 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 }
 
 /** Answers GET/HEAD for one file: 200 whole, 206 one range, 416 outside the file; 404 when the file has gone. */
-export function serveFile(req: IncomingMessage, res: ServerResponse, file: string): void {
-  // paths come from the database, and an imported bundle can put any path there: only video files are ever served
-  const type = TYPES[path.extname(file).toLowerCase()];
-  if (!type) throw new CoreError('not_found', `不是视频文件 / not a video file: ${path.basename(file)}`);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new CoreError('not_found', `录像文件不存在（可能已移动或删除）/ the recording file is gone (moved or deleted): ${path.basename(file)}`);
-  }
-  if (!stat.isFile()) throw new CoreError('not_found', `录像不是文件 / the recording path is not a file: ${path.basename(file)}`);
-  const size = stat.size;
+export function serveFile(req: IncomingMessage, res: ServerResponse, requested: string, dataDir?: string): void {
+  // paths come from OBS's events: only a real video file outside the data folder is ever served (videoFile)
+  const v = videoFile(requested, dataDir);
+  if (!v) throw new CoreError('not_found', `录像不可用（已移动、删除或不是视频文件）/ the recording is not available (moved, deleted, or not a video file): ${path.basename(requested)}`);
+  const file = v.real;
+  const type = TYPES[path.extname(file).toLowerCase()]!;
+  const stat = v;
+  const size = v.size;
   const headers: Record<string, string | number> = {
     'content-type': type,
     'accept-ranges': 'bytes',

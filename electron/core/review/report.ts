@@ -1,7 +1,7 @@
 // One session's report (复盘): the per-second online curve and per-minute timeline from the rollups, segments, lineup,
 // markers, the per-product table, pushes with their lift, recordings and the host's one-minute summary. Reads only the
 // rollups plus a few indexed look-ups (segment boundaries, per-product order totals), never a replay of raw events.
-import fs from 'node:fs';
+import { videoFile } from './recording.ts';
 import { type Figures, emptyCounters, figures, ratio } from '../../../shared/metrics/formulas.ts';
 import type { MetricsSnapshot } from '../../../shared/protocol/metrics.ts';
 import type { DeliveryStatus, PushTrigger } from '../../../shared/protocol/push.ts';
@@ -179,7 +179,7 @@ export class ReportBuilder {
     const fingerprint = ended ? this.fingerprint(sessionId) : '';
     const hit = this.cache.get(sessionId);
     // a recording moved or deleted since also counts as a change (cheap: a few rows and stat calls)
-    if (ended && hit && hit.fingerprint === fingerprint && sameRecordings(hit.report.recordings, recordingsOf(this.sql.streamEvents.all(sessionId)))) {
+    if (ended && hit && hit.fingerprint === fingerprint && sameRecordings(hit.report.recordings, recordingsOf(this.sql.streamEvents.all(sessionId), this.core.dataDir))) {
       return hit.report;
     }
     this.liftPending = false;
@@ -218,7 +218,7 @@ export class ReportBuilder {
     const pushes = this.pushes(id, now);
     const streamEvents = this.sql.streamEvents.all(id);
     const markers = this.markers(id, pushes, streamEvents);
-    const recordings = recordingsOf(streamEvents);
+    const recordings = recordingsOf(streamEvents, this.core.dataDir);
 
     const summary = summarize({ session, overall, now, online, products, pushes });
     const other = this.sql.otherOrders.get(id)!;
@@ -530,7 +530,7 @@ export function sourceOf(db: Db, stmt: { get(id: number): { source: string } | u
 }
 
 /** One recording per output file; video time 0 is the record start event before (or at) its first mention. */
-export function recordingsOf(events: { ts: number; kind: string; state: string; active: number; output_path: string | null }[]): ReportRecording[] {
+export function recordingsOf(events: { ts: number; kind: string; state: string; active: number; output_path: string | null }[], dataDir?: string): ReportRecording[] {
   const out: ReportRecording[] = [];
   const seen = new Set<string>();
   let lastStart: number | null = null;
@@ -539,16 +539,9 @@ export function recordingsOf(events: { ts: number; kind: string; state: string; 
     if (e.active === 1 && e.state === 'started') lastStart = e.ts;
     if (!e.output_path || seen.has(e.output_path)) continue;
     seen.add(e.output_path);
-    let size: number | null = null;
-    let available = false;
-    try {
-      const st = fs.statSync(e.output_path);
-      available = st.isFile();
-      size = available ? st.size : null;
-    } catch {
-      /* moved or deleted since: listed, not available */
-    }
-    out.push({ path: e.output_path, startedAt: lastStart ?? e.ts, available, sizeBytes: size });
+    // moved or deleted since, or not a real video file (recording.ts videoFile): listed, not available, no size
+    const v = videoFile(e.output_path, dataDir);
+    out.push({ path: e.output_path, startedAt: lastStart ?? e.ts, available: v !== null, sizeBytes: v?.size ?? null });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';
-import { recordingFiles, serveFile } from './recording.ts';
+import { recordingFiles, serveFile, videoFile } from './recording.ts';
 
 export function attachTransfer(core: Core): void {
   core.handle('review.exportBundle', ({ sessionId }) => exportBundle(core.db, sessionId, core.now(), `LiveCue ${core.version}`));
@@ -13,6 +13,21 @@ export function attachTransfer(core: Core): void {
     const { products: _p, ...result } = importBundle(core.db, bundle, core.now());
     announce(core, result.sessionId);
     return result;
+  });
+  core.handle('review.linkRecording', ({ sessionId, path: file }) => {
+    const s = core.sessions.summary(sessionId);
+    // the same rule as serving: a real video file (symlinks resolved), outside the data folder
+    const v = videoFile(file, core.dataDir);
+    if (!v) throw new CoreError('bad_request', `不是可用的视频文件 / not a usable video file (a regular .mp4/.mkv/.mov/.webm/.flv/.ts file outside the data folder): ${file.slice(0, 200)}`);
+    const from = s.startedAt ?? s.createdAt;
+    const to = s.endedAt ?? core.now();
+    core.db.transaction(() => {
+      const ev = core.db.prepare("INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', ?, ?, ?)");
+      ev.run(sessionId, from, 'linked', 1, v.real);
+      ev.run(sessionId, Math.max(from, to), 'linked', 0, v.real);
+    }).immediate();
+    core.emit({ type: 'review.imported', sessionId });
+    return { sessionId, path: v.real, sizeBytes: v.size };
   });
   core.handle('review.importChannelsExport', async ({ base64, fileName, title }) => {
     const result = await importChannelsExport(core, Buffer.from(base64, 'base64'), { fileName, title });
@@ -71,7 +86,7 @@ export function transferRoutes(server: CoreServer): void {
       if (!file) {
         throw new CoreError('not_found', files.length ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}` : `本场没有录像 / session ${id} has no recording`);
       }
-      serveFile(c.req, c.res, file.path);
+      serveFile(c.req, c.res, file.path, core.dataDir);
     },
     { manual: true },
   );

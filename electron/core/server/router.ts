@@ -1,5 +1,7 @@
 // A small route table for HTTP API v1: method + path pattern (":id" segments) → handler. Domains add their own routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../access/tokens.ts';
+import type { Level } from '../access/policy.ts';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -9,6 +11,10 @@ export interface RouteContext {
   /** parsed JSON body (`{}` when empty); raw bytes for routes registered with raw: true */
   body: unknown;
   raw: Buffer;
+  /** who called (null on public routes) */
+  caller: Caller | null;
+  /** the peer is this machine (loopback) */
+  loopback: boolean;
 }
 
 export type RouteHandler = (ctx: RouteContext) => unknown | Promise<unknown>;
@@ -22,6 +28,14 @@ export interface RouteOptions {
   maxBody?: number;
   /** the handler writes the response itself */
   manual?: boolean;
+  /**
+   * who may call it (default: display for GET routes listed by their domain, else producer); 'trigger' routes also
+   * take a trigger-role token in ?token= (Stream Deck buttons); 'command' routes take the level of the named command
+   */
+  access?: Level | 'trigger' | 'command';
+  /** cheap checks on the request line and headers, run before the body is read (public callbacks: query signature
+   *  shape, timestamp freshness); throws a CoreError to refuse */
+  guard?: (req: IncomingMessage, url: URL) => void;
 }
 
 interface Route extends RouteOptions {

@@ -12,9 +12,11 @@ export function registerApiRoutes(server: CoreServer): void {
   const call = (name: CommandName, input: unknown) => core.invoke(name, input);
 
   r('GET', '/api/v1/health', () => ({ ok: true, version: core.version }), { public: true });
-  r('GET', '/api/v1/snapshot', () => call('snapshot', {}));
+  // read-only views (host display, dashboard) hold a display token
+  const view = { access: 'display' } as const;
+  r('GET', '/api/v1/snapshot', () => call('snapshot', {}), view);
 
-  r('GET', '/api/v1/products', () => call('products.list', {}));
+  r('GET', '/api/v1/products', () => call('products.list', {}), view);
   r('POST', '/api/v1/products', (c) => call('product.create', c.body));
   r('PATCH', '/api/v1/products/:id', (c) => call('product.update', { ...asObject(c.body), id: idParam(c) }));
   r('DELETE', '/api/v1/products/:id', (c) => call('product.delete', { id: idParam(c) }));
@@ -23,9 +25,9 @@ export function registerApiRoutes(server: CoreServer): void {
     maxBody: 20 * 1024 * 1024,
   });
 
-  r('GET', '/api/v1/sessions', () => call('sessions.list', {}));
+  r('GET', '/api/v1/sessions', () => call('sessions.list', {}), view);
   r('POST', '/api/v1/sessions', (c) => call('session.create', c.body));
-  r('GET', '/api/v1/sessions/:id', (c) => call('session.get', { sessionId: idParam(c) }));
+  r('GET', '/api/v1/sessions/:id', (c) => call('session.get', { sessionId: idParam(c) }), view);
   r('PATCH', '/api/v1/sessions/:id', (c) => call('session.update', { ...asObject(c.body), sessionId: idParam(c) }));
   for (const action of ['start', 'end', 'next', 'unpin'] as const) {
     r('POST', `/api/v1/sessions/:id/${action}`, (c) => call(`session.${action}`, { sessionId: idParam(c) }));
@@ -37,5 +39,6 @@ export function registerApiRoutes(server: CoreServer): void {
   r('DELETE', '/api/v1/lineup/:id', (c) => call('lineup.remove', { itemId: idParam(c) }));
 
   // The renderer's carrier in browser mode: the same command names as Electron IPC.
-  r('POST', '/api/v1/invoke/:command', (c) => core.invoke(c.params.command, c.body), { maxBody: 28 * 1024 * 1024 });
+  // the level each command needs is in access/policy.ts (read-only ones for display, secrets' endpoints owner-local)
+  r('POST', '/api/v1/invoke/:command', (c) => core.invoke(c.params.command, c.body), { maxBody: 28 * 1024 * 1024, access: 'command' });
 }

@@ -4,14 +4,17 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import QRCode from 'qrcode';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerInfo } from '../../../shared/domain.ts';
 import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol/index.ts';
-import type { Core } from '../core.ts';
+import { type Core, storageProblem } from '../core.ts';
 import { CoreError } from '../errors.ts';
+import { FailedAuthLimiter, HostRules, isLoopbackPeer } from '../access/guard.ts';
+import { allows, commandLevel, type Level } from '../access/policy.ts';
+import type { Caller } from '../access/tokens.ts';
+import { registerAccess } from '../access/handlers.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
 import { registerApiRoutes } from './routes.ts';
 
@@ -21,6 +24,8 @@ export interface ServerOptions {
   host?: string;
   /** built renderer (index.html + assets); browser mode and LAN screens are served from it */
   rendererDir?: string;
+  /** LIVECUE_ALLOWED_HOSTS (extra Host names, e.g. behind a reverse proxy); default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -31,6 +36,8 @@ const STATUS: Record<ErrorCode, number> = {
   too_large: 413,
   unavailable: 503,
   internal: 500,
+  forbidden: 403,
+  too_many: 429,
 };
 
 const MIME: Record<string, string> = {
@@ -45,9 +52,16 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; " +
-  "media-src 'self' blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/**
+ * The UI's CSP. connect-src names only this server (its HTTP origin and its WebSocket at the Host the browser used),
+ * never "any ws: host": a script injected into the page could not send data elsewhere.
+ */
+export function csp(wsHost: string | null): string {
+  return (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; " +
+    `media-src 'self' blob:; connect-src 'self'${wsHost ? ` ws://${wsHost}` : ''}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`
+  );
+}
 
 /** A WebSocket client that has not read this much yet is too slow to be a live view: it is dropped and will resync. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -67,6 +81,8 @@ export class CoreServer {
   private readonly alive = new WeakSet<WebSocket>();
   private readonly old: http.Server[] = [];
   private readonly upgrades = new Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  readonly hosts: HostRules;
+  readonly failures = new FailedAuthLimiter();
 
   constructor(core: Core, options: ServerOptions) {
     this.core = core;
@@ -76,7 +92,9 @@ export class CoreServer {
     this.host = options.host ?? (core.settings.get<boolean>('lanSharing') ? '0.0.0.0' : '127.0.0.1');
     this.http = this.createHttp();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    this.hosts = new HostRules(options.env);
     registerApiRoutes(this);
+    registerAccess(this);
     core.handle('server.info', () => this.info());
     core.handle('server.setLanSharing', async ({ enabled }) => {
       core.settings.set('lanSharing', enabled);
@@ -170,9 +188,27 @@ export class CoreServer {
     return { port: this.port, host: this.host };
   }
 
-  async info(): Promise<ServerInfo> {
-    const lanSharing = this.host !== '127.0.0.1' && this.host !== 'localhost' && this.host !== '::1';
-    const q = `?token=${encodeURIComponent(this.core.token)}#/host`;
+  get lanSharing(): boolean {
+    return this.host !== '127.0.0.1' && this.host !== 'localhost' && this.host !== '::1';
+  }
+
+  /** Base URLs a second screen can open: LAN addresses first when sharing is on, then loopback. */
+  baseUrls(): string[] {
+    const urls: string[] = [];
+    if (this.lanSharing) {
+      for (const addrs of Object.values(os.networkInterfaces())) {
+        for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) urls.push(`http://${a.address}:${this.port}/`);
+      }
+    }
+    urls.push(`http://127.0.0.1:${this.port}/`);
+    return urls;
+  }
+
+  /** The owner sees the owner token; anyone else gets the same answer without it. */
+  async info(caller: Caller | null = null): Promise<ServerInfo> {
+    const lanSharing = this.lanSharing;
+    // the host display link (and its QR, shown across the room) carries a display token, never the owner's
+    const q = `?token=${encodeURIComponent(this.core.displayLinkToken())}#/host`;
     const urls: string[] = [];
     if (lanSharing) {
       for (const addrs of Object.values(os.networkInterfaces())) {
@@ -184,23 +220,59 @@ export class CoreServer {
       version: this.core.version,
       dataDir: this.core.dataDir,
       dbPath: this.core.dbPath,
-      token: this.core.token,
+      token: caller === null || caller.role === 'owner' ? this.core.token : '',
       port: this.port,
       host: this.host,
       lanSharing,
       hostDisplayUrls: urls,
       hostDisplayQrSvg: await QRCode.toString(urls[0]!, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      overlayUrl: `http://127.0.0.1:${this.port}/overlay?token=${encodeURIComponent(this.core.displayLinkToken())}`,
     };
   }
 
-  /** Bearer header, or ?token= (browsers cannot set headers on a WebSocket or an <img>). */
-  authorized(req: IncomingMessage, url: URL): boolean {
+  /**
+   * Who is calling: the Bearer header, or ?token= on GET/HEAD and WebSocket handshakes only (browsers cannot set a
+   * header on a WebSocket, an <img> or a <video>). A state-changing request with the token in the URL is refused.
+   */
+  identify(req: IncomingMessage, url: URL): Caller {
+    const peer = req.socket.remoteAddress ?? '?';
+    if (this.failures.blocked(peer)) {
+      throw new CoreError('too_many', '令牌错误次数过多，请一分钟后再试 / too many wrong tokens from this address: wait a minute');
+    }
     const header = req.headers.authorization;
-    const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('token');
-    if (!given) return false;
-    const a = Buffer.from(given);
-    const b = Buffer.from(this.core.token);
-    return a.length === b.length && timingSafeEqual(a, b);
+    const fromHeader = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    const safe = req.method === 'GET' || req.method === 'HEAD';
+    const fromQuery = url.searchParams.get('token');
+    if (!fromHeader && fromQuery && !safe) {
+      throw new CoreError('unauthorized', '修改类请求须用 Authorization 头传令牌 / send the token in "Authorization: Bearer <token>" (?token= is for links only)');
+    }
+    const given = fromHeader ?? (safe ? fromQuery : null);
+    const caller = given ? this.core.access.identify(given, this.core.now()) : null;
+    if (!caller) {
+      this.failures.fail(peer);
+      throw new CoreError('unauthorized', '缺少或错误的令牌 / missing or wrong token: send "Authorization: Bearer <token>"');
+    }
+    return caller;
+  }
+
+  /** Host allow-list (DNS rebinding) and, on requests that change state, an allowed Origin. */
+  private checkBrowserRules(req: IncomingMessage, changing: boolean): void {
+    if (!this.hosts.hostAllowed(req, this.lanSharing)) {
+      throw new CoreError('forbidden', `不接受此主机名 / Host "${String(req.headers.host ?? '').slice(0, 100)}" is not this LiveCue (set LIVECUE_ALLOWED_HOSTS to add one)`);
+    }
+    if (changing && !this.hosts.originAllowed(req)) {
+      throw new CoreError('forbidden', `不接受来自其他网页的请求 / requests from another web page (Origin ${String(req.headers.origin).slice(0, 100)}) are refused`);
+    }
+  }
+
+  private checkLevel(caller: Caller, level: Level | 'trigger', loopback: boolean): void {
+    if (level === 'trigger') {
+      if (caller.role === 'trigger' || caller.role === 'producer' || caller.role === 'owner') return;
+    } else if (allows(caller.role, level, loopback)) return;
+    if (level === 'owner-local' && caller.role === 'owner') {
+      throw new CoreError('forbidden', '此项设置只能在本机修改（桌面应用、命令行或本机浏览器）/ this setting can only be changed at the machine itself (desktop app, command line or a browser on this computer)');
+    }
+    throw new CoreError('forbidden', `此令牌（${caller.role}）无权执行该操作 / a ${caller.role} token may not do this`);
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -213,35 +285,55 @@ export class CoreServer {
     try {
       if (!url.pathname.startsWith('/api/') && !url.pathname.startsWith('/wechat/') && (req.method === 'GET' || req.method === 'HEAD')) {
         const matched = this.router.match('GET', url.pathname);
-        if (!matched || matched === 'method') return this.serveStatic(url.pathname, res);
+        if (!matched || matched === 'method') return this.serveStatic(url.pathname, res, this.hosts.hostAllowed(req, this.lanSharing) ? (req.headers.host ?? null) : null);
       }
       const matched = this.router.match(req.method ?? 'GET', url.pathname);
       if (matched === null) throw new CoreError('not_found', `no route ${req.method} ${url.pathname}`);
       if (matched === 'method') throw new CoreError('not_found', `${req.method} is not supported on ${url.pathname}`);
       const { route, params } = matched;
-      if (!route.public && !this.authorized(req, url)) {
-        throw new CoreError('unauthorized', '缺少或错误的令牌 / missing or wrong token: send "Authorization: Bearer <token>"');
+      const changing = req.method !== 'GET' && req.method !== 'HEAD';
+      const loopback = isLoopbackPeer(req);
+      let caller: Caller | null = null;
+      if (!route.public) {
+        this.checkBrowserRules(req, changing);
+        caller = this.identify(req, url);
+        if (route.access !== 'command') this.checkLevel(caller, route.access ?? 'producer', loopback);
+      }
+      route.guard?.(req, url);
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > (route.maxBody ?? 1024 * 1024)) {
+        throw new CoreError('too_large', `请求体超过 ${Math.round((route.maxBody ?? 1024 * 1024) / 1024)} KiB / body larger than ${route.maxBody ?? 1024 * 1024} bytes`);
       }
       const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, route.maxBody ?? 1024 * 1024);
       let body: unknown = {};
       if (!route.raw && raw.length) {
+        // a JSON body comes as application/json: a form or text/plain post (which a web page may send without a CORS
+        // preflight) is never read as a command
+        if (!route.public && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+          throw new CoreError('bad_request', '请求体须为 JSON（Content-Type: application/json）/ send the body as Content-Type: application/json');
+        }
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
           throw new CoreError('bad_request', '请求体不是有效 JSON / body is not valid JSON');
         }
       }
-      const ctx: RouteContext = { req, res, url, params, body, raw };
-      const result = await route.handler(ctx);
+      if (caller && route.access === 'command') this.checkLevel(caller, commandLevel(params.command ?? '', body), loopback);
+      const ctx: RouteContext = { req, res, url, params, body, raw, caller, loopback };
+      let result = await route.handler(ctx);
+      if (route.access === 'command' && params.command === 'server.info') result = await this.info(caller);
       if (route.manual) return;
       sendJson(res, 200, result ?? { ok: true });
     } catch (error) {
+      // a write refused by the disk (read-only, full) on a route outside core.invoke: 503 with the reason, as invoke does
+      const storage = error instanceof CoreError ? null : storageProblem(error, this.core.now());
+      if (storage) return sendError(res, new CoreError('unavailable', storage.message, { storage: storage.reason }));
       if (!(error instanceof CoreError)) this.core.log(`request ${req.method} ${url.pathname} failed: ${(error as Error)?.stack ?? error}`);
       sendError(res, error);
     }
   }
 
-  private serveStatic(pathname: string, res: ServerResponse): void {
+  private serveStatic(pathname: string, res: ServerResponse, wsHost: string | null): void {
     if (!this.rendererDir || !fs.existsSync(path.join(this.rendererDir, 'index.html'))) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('界面尚未构建，请运行 npm run build / the UI is not built yet: run `npm run build` (the API works meanwhile)\n');
@@ -256,7 +348,7 @@ export class CoreServer {
     res.writeHead(200, {
       'content-type': MIME[ext] ?? 'application/octet-stream',
       'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
-      'content-security-policy': CSP,
+      'content-security-policy': csp(wsHost),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     });
@@ -268,8 +360,24 @@ export class CoreServer {
     const custom = this.upgrades.get(url.pathname);
     if (custom) return custom(req, socket, head);
     if (url.pathname !== '/api/v1/stream') return rejectUpgrade(socket, 404, 'Not Found');
-    if (!this.authorized(req, url)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    const refused = this.refuseUpgrade(req, url, 'display');
+    if (refused) return rejectUpgrade(socket, refused.status, refused.text);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptStream(ws));
+  }
+
+  /**
+   * Every WebSocket handshake: Host allow-list, Origin (a browser always sends it on a handshake, RFC 6455 §4.1), then
+   * a token of at least `level` (?token= here: a browser cannot set a header on a WebSocket). Null when accepted.
+   */
+  refuseUpgrade(req: IncomingMessage, url: URL, level: Level): { status: number; text: string } | null {
+    try {
+      this.checkBrowserRules(req, true);
+      this.checkLevel(this.identify(req, url), level, isLoopbackPeer(req));
+      return null;
+    } catch (error) {
+      const code = error instanceof CoreError ? error.code : 'internal';
+      return { status: STATUS[code], text: code === 'unauthorized' ? 'Unauthorized' : code === 'too_many' ? 'Too Many Requests' : 'Forbidden' };
+    }
   }
 
   /** A view connects: it gets the full snapshot first, then every event. */

@@ -22,9 +22,12 @@ export const DB_FILE = 'livecue.sqlite';
 
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   const list = options.migrations ?? defaultMigrations;
-  fs.mkdirSync(dataDir, { recursive: true });
+  // only this user may read the data folder and its files (secrets, buyer data): 0700 / 0600 (issue 14)
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  restrict(dataDir, 0o700);
   const file = path.join(dataDir, DB_FILE);
   const db = new Database(file);
+  restrict(file, 0o600);
   try {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL); only an OS crash can lose the last ones.
@@ -39,6 +42,8 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
       throw new StoreError('db_corrupt', `数据库损坏 / database failed quick_check (${file}): ${String(check)}`);
     }
     migrate(db, list, file);
+    // SQLite creates -wal / -shm with the database file's mode; older folders may have them 0644 already
+    for (const extra of ['-wal', '-shm']) restrict(file + extra, 0o600);
     return db;
   } catch (error) {
     db.close();
@@ -71,4 +76,14 @@ export function migrate(db: Db, list: Migration[], file = 'database'): void {
 
 export function schemaVersion(db: Db): number {
   return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** chmod where the file system has modes (not on Windows, where the folder's ACL in the user profile applies) */
+function restrict(p: string, mode: number): void {
+  if (process.platform === 'win32') return;
+  try {
+    fs.chmodSync(p, mode);
+  } catch {
+    /* a missing -shm (not created yet) is fine */
+  }
 }

@@ -472,6 +472,25 @@ const zh = {
   pdPushes: '推送次数',
   pdLoadNotices: '从视频号助手读取直播预约',
   pdQuotaNote: '「剩余可发」只计 LiveCue 创建的群发；成员自己发的群发也占额度，企业微信最终以「已达上限」为准（日志中显示）。',
+  // #14 least power: storage banner, access tokens
+  secStoreReadonly: '无法保存',
+  secStoreFull: '磁盘已满',
+  secStoreIo: '磁盘出错',
+  secTokens: '访问令牌',
+  secTokensHint: '给大屏、场控和 Stream Deck 各发一个令牌：可命名、可撤销、可轮换；令牌只在创建时显示一次。主播大屏二维码使用只读的显示令牌。',
+  secTokenName: '名称',
+  secRole: '角色',
+  secRoleProducer: '场控（中控台、推送、复盘）',
+  secRoleDisplay: '显示（大屏、浮层、数据屏，只读）',
+  secRoleTrigger: '触发（Stream Deck 按钮）',
+  secCreate: '创建令牌',
+  secRevoke: '撤销',
+  secRotate: '轮换',
+  secLastUsed: '最近使用',
+  secNever: '从未',
+  secShownOnce: '请现在复制：此令牌不会再次显示',
+  secNoTokens: '还没有发出的令牌',
+  secOwnerOnly: '仅本机所有者可管理令牌',
 } as const;
 
 type Key = keyof typeof zh;
@@ -949,6 +968,25 @@ const en: Record<Key, string> = {
   pdPushes: 'Pushes',
   pdLoadNotices: 'Load reservations from 视频号助手',
   pdQuotaNote: '“Left” counts only the mass-sends LiveCue created; a member’s own mass-sends count too, and WeCom’s “over quota” answer is final (shown in the log).',
+  // #14 least power: storage banner, access tokens
+  secStoreReadonly: 'Cannot save',
+  secStoreFull: 'Disk full',
+  secStoreIo: 'Disk error',
+  secTokens: 'Access tokens',
+  secTokensHint: 'Give each screen, producer and Stream Deck its own token: named, revocable, rotatable; a token is shown only when created. The host display QR carries a read-only display token.',
+  secTokenName: 'Name',
+  secRole: 'Role',
+  secRoleProducer: 'Producer (desk, push, review)',
+  secRoleDisplay: 'Display (host screen, overlay, dashboard; read-only)',
+  secRoleTrigger: 'Trigger (Stream Deck buttons)',
+  secCreate: 'Create token',
+  secRevoke: 'Revoke',
+  secRotate: 'Rotate',
+  secLastUsed: 'Last used',
+  secNever: 'never',
+  secShownOnce: 'Copy it now: this token is not shown again',
+  secNoTokens: 'No tokens issued yet',
+  secOwnerOnly: 'Only the owner at this machine manages tokens',
 };
 
 export type Lang = 'zh' | 'en';

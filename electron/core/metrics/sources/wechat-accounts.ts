@@ -5,7 +5,7 @@
 //   doc/channels/dev_before/base/message_push.md).
 // AppIDs and the API base rest in settings; secrets (AppSecret, push Token, EncodingAESKey) only in the SecretStore.
 // Environment variables (serve mode) win over Settings; LIVECUE_WECHAT_* are the shop's, deprecated.
-import { FileSecretStore, type SecretStore } from '../../secrets.ts';
+import type { SecretStore } from '../../secrets.ts';
 import type { SettingsRepo } from '../../settings.ts';
 import type { WechatAccount, WechatAccountInfo, WechatTestResult } from '../../../../shared/protocol/metrics.ts';
 import { DEFAULT_API_BASE, WechatApiClient, WechatApiError } from './wechat-api.ts';
@@ -101,6 +101,11 @@ export class WechatAccounts {
       if (legacy.apiBase && next.apiBase === undefined) next.apiBase = legacy.apiBase;
     }
     if (input.appId !== undefined) next[account] = { appId: input.appId };
+    if (input.apiBase !== undefined && input.apiBase !== (stored.apiBase ?? '')) {
+      // #14: a new API base would receive the AppSecrets (stable_token posts them): both accounts' stored secrets are
+      // cleared, unless a new one comes with this very call
+      for (const a of ['channels', 'shop'] as const) if (!(a === account && input.secret !== undefined)) this.secrets.set(secretName(a, 'secret'), null);
+    }
     if (input.apiBase !== undefined) next.apiBase = input.apiBase;
     const fields = account === 'shop' ? (['secret', 'token', 'aesKey'] as const) : (['secret'] as const);
     for (const f of fields) {
@@ -185,10 +190,10 @@ export class WechatAccounts {
 
 /** One WechatAccounts per core, shared by the metrics and catalog domains: one stable-token cache per account. */
 const perCore = new WeakMap<object, WechatAccounts>();
-export function wechatAccountsFor(core: { settings: SettingsRepo; dataDir: string }, env: { env: NodeJS.ProcessEnv; secrets?: SecretStore }): WechatAccounts {
+export function wechatAccountsFor(core: { settings: SettingsRepo; dataDir: string; secrets: SecretStore }, env: { env: NodeJS.ProcessEnv; secrets?: SecretStore }): WechatAccounts {
   let accounts = perCore.get(core);
   if (!accounts) {
-    accounts = new WechatAccounts(core.settings, env.secrets ?? new FileSecretStore(core.dataDir), env.env);
+    accounts = new WechatAccounts(core.settings, env.secrets ?? core.secrets, env.env);
     perCore.set(core, accounts);
   }
   return accounts;

@@ -9,6 +9,7 @@ import * as m0007 from './0007-imports.ts';
 import * as m0110 from './0110-live-orders.ts';
 import * as m0111 from './0111-shop-products.ts';
 import * as m0120 from './0120-wecom-customer.ts';
+import * as m0140 from './0140-access-tokens.ts';
 import * as m0160 from './0160-automation.ts';
 
 export interface Migration {
@@ -28,5 +29,6 @@ export const migrations: Migration[] = [
   { version: 110, name: 'live-orders', sql: m0110.sql },
   { version: 111, name: 'shop-products', sql: m0111.sql },
   { version: 120, name: 'wecom-customer', sql: m0120.sql },
+  { version: 140, name: 'access-tokens', sql: m0140.sql },
   { version: 160, name: 'automation', sql: m0160.sql },
 ];
