@@ -148,11 +148,15 @@ describe('scoped tokens (finding 1)', () => {
   });
 
   it('changing the WeChat API base clears the stored AppSecret (it would be sent there)', async () => {
-    expect((await invoke('metrics.setWechat', { appId: 'wx1', secret: 'S3CRET-value' }, owner())).body.hasSecret).toBe(true);
-    const moved = await invoke('metrics.setWechat', { apiBase: 'http://127.0.0.1:9/' }, owner());
+    // both accounts (#11): a new API base clears the 视频号助手 and the 微信小店 AppSecret
+    expect((await invoke('metrics.setWechat', { account: 'shop', appId: 'wx0123456789abcdef', secret: 'S3CRET-value' }, owner())).body.shop.hasSecret).toBe(true);
+    expect((await invoke('metrics.setWechat', { account: 'channels', appId: 'wxfedcba9876543210', secret: 'S3CRET-live' }, owner())).body.channels.hasSecret).toBe(true);
+    const moved = await invoke('metrics.setWechat', { account: 'shop', apiBase: 'http://127.0.0.1:9/' }, owner());
     expect(moved.status).toBe(200);
-    expect(moved.body.hasSecret).toBe(false);
-    expect(h.core.secrets.get('wechat.secret')).toBeUndefined();
+    expect(moved.body.shop.hasSecret).toBe(false);
+    expect(moved.body.channels.hasSecret).toBe(false);
+    expect(h.core.secrets.get('wechat.shop.secret')).toBeUndefined();
+    expect(h.core.secrets.get('wechat.channels.secret')).toBeUndefined();
   });
 
   it('a new robot URL or OBS address clears the secret the old one had (it would be sent there)', async () => {

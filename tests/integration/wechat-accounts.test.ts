@@ -207,7 +207,9 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
     const ts = String(1_700_000_000 + ++seq);
     const msg = `{"ToUserName":"gh_abc","FromUserName":"o_user","CreateTime":${ts},"MsgType":"event","Event":"${event}","order_info":{"order_id":${orderId}${extra}}}`;
     const enc = theirEncrypt(AES_KEY, msg, appId);
-    const q = { timestamp: ts, nonce: 'n', encrypt_type: 'aes', msg_signature: theirSignature(TOKEN, ts, 'n', enc) };
+    // the query's timestamp must be fresh (#14: the receiver refuses one older than WeChat's retry schedule)
+    const qts = String(Math.floor(Date.now() / 1000));
+    const q = { timestamp: qts, nonce: 'n', encrypt_type: 'aes', msg_signature: theirSignature(TOKEN, qts, 'n', enc) };
     return fetch(`${host.url}wechat/shop/callback?${new URLSearchParams(q)}`, { method: 'POST', body: JSON.stringify({ Encrypt: enc }) });
   };
   const snap = () => host.core.call('metrics.snapshot', { sessionId });

@@ -24,8 +24,8 @@ describe('secrets out of SQLite', () => {
 
     const core = open(dir);
     expect(core.token).toBe(secrets.token); // LIVECUE scripts keep working with the token they had
-    expect(core.secrets.get('wechat.secret')).toBe(secrets.wx);
-    expect(core.secrets.get('wechat.aesKey')).toBe(secrets.aes);
+    expect(core.secrets.get('wechat.shop.secret')).toBe(secrets.wx);
+    expect(core.secrets.get('wechat.shop.aesKey')).toBe(secrets.aes);
     const robot = new PushStore(core.db, core.secrets);
     expect(robot.channelSecret(1)).toMatchObject({ secret: secrets.sign, url: `https://oapi.dingtalk.com/robot/send?access_token=${secrets.robotKey}` });
     expect(robot.channel(1).urlMasked).toMatch(/access_token=\*\*\*\*cdef$/);
