@@ -39,7 +39,7 @@ function rng(seed: number) {
   };
 }
 
-async function build(dataDir: string): Promise<{ sessionId: number; end: number }> {
+export async function build(dataDir: string): Promise<{ sessionId: number; end: number }> {
   let now = T0;
   const core = openCore(dataDir, () => now);
   const ids: number[] = [];
@@ -100,7 +100,7 @@ async function build(dataDir: string): Promise<{ sessionId: number; end: number 
 }
 
 /** The same timeline and product table from the raw rows, the way one would without rollups. */
-function naive(dbPath: string, sessionId: number) {
+export function naive(dbPath: string, sessionId: number) {
   const db = new Database(dbPath, { readonly: true });
   const started = performance.now();
   const readings = db.prepare('SELECT ts, online, viewers_uv, products FROM metric_readings WHERE session_id = ? ORDER BY ts').all(sessionId) as {

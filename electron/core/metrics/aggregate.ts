@@ -117,6 +117,18 @@ export interface RollupDelta {
   seconds: Map<number, Win>;
   minutes: Map<number, Win>;
   products: Map<string, Funnel & { ts: number }>;
+  /** paid orders per (minute, product or SKU): metric_product_minutes (migration 0170) */
+  productMinutes: Map<string, ProductMinute>;
+}
+
+export interface ProductMinute {
+  t: number;
+  /** LiveCue id or the source's own id as text, '' when the order names only a SKU */
+  productKey: string;
+  /** the SKU when the order names no product, else '' */
+  sku: string;
+  orders: number;
+  gmv: number;
 }
 
 export const productKey = (ref: number | string | undefined): string | null => (ref === undefined ? null : String(ref));
@@ -185,7 +197,7 @@ export class SessionAgg {
 
   /** Applies stored events (duplicates already removed) and returns the rollup rows to write. */
   apply(events: MetricEvent[]): RollupDelta {
-    const delta: RollupDelta = { seconds: new Map(), minutes: new Map(), products: new Map() };
+    const delta: RollupDelta = { seconds: new Map(), minutes: new Map(), products: new Map(), productMinutes: new Map() };
     // the hot path of ingest (tens of thousands of events a second at 600×): indexed loops over one reused array, no
     // per-event closures or iterators, so a batch allocates little beyond its new windows (see bench/metrics.ts soak)
     const wins = this.wins;
@@ -218,8 +230,17 @@ export class SessionAgg {
             w.orders++;
             w.gmv += e.amount;
           }
-          const key = productKey(e.productId) ?? (e.sku !== undefined ? `sku:${e.sku}` : null);
+          const pk = productKey(e.productId);
+          const key = pk ?? (e.sku !== undefined ? `sku:${e.sku}` : null);
           if (key) {
+            const pmKey = `${min}|${key}`;
+            let pm = delta.productMinutes.get(pmKey);
+            if (!pm) {
+              pm = { t: min, productKey: pk ?? '', sku: pk === null ? e.sku! : '', orders: 0, gmv: 0 };
+              delta.productMinutes.set(pmKey, pm);
+            }
+            pm.orders++;
+            pm.gmv += e.amount;
             let po = this.productOrders.get(key);
             if (!po) {
               po = { orders: 0, gmv: 0 };

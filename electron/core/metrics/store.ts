@@ -1,6 +1,6 @@
 // SQLite side of metrics: raw event rows, rollup upserts, the per-session source, and the queries that rebuild a
 // session's running aggregate after a restart (from the rollups, never by replaying raw events).
-import type { MetricEvent, SourceName } from '../../../shared/protocol/metrics.ts';
+import { GMV_STATUSES, type MetricEvent, type SourceName } from '../../../shared/protocol/metrics.ts';
 import type { Db } from '../store/db.ts';
 import { type Cum, type Funnel, type RollupDelta, SessionAgg, type SegmentRef, Win, productKey } from './aggregate.ts';
 
@@ -125,6 +125,21 @@ function addRow(w: Win, r: RollupRow, before: Cum | null): void {
   if (r.t > w.lastTs) w.lastTs = r.t;
 }
 
+/**
+ * Derives a session's paid orders per product per minute (metric_product_minutes) from its raw orders: for rows that
+ * arrived without the ingest path (a bundle import). Same grouping as migration 0170's backfill.
+ */
+export function deriveProductMinutes(db: Db, sessionId: number): void {
+  db.prepare('DELETE FROM metric_product_minutes WHERE session_id = ?').run(sessionId);
+  db.prepare(
+    `INSERT INTO metric_product_minutes (session_id, t, product_key, sku, orders, gmv)
+     SELECT session_id, ts - ts % 60000, coalesce(product_key, ''), CASE WHEN product_key IS NULL THEN sku ELSE '' END, count(*), sum(amount)
+     FROM metric_orders WHERE session_id = ? AND status IN (${[...GMV_STATUSES].map((x) => `'${x}'`).join(', ')})
+       AND (product_key IS NOT NULL OR sku IS NOT NULL)
+     GROUP BY 1, 2, 3, 4`,
+  ).run(sessionId);
+}
+
 export class MetricsStore {
   private readonly db: Db;
   private readonly sql;
@@ -144,6 +159,10 @@ export class MetricsStore {
         `INSERT INTO metric_products (session_id, product_key, exposure_uv, click_uv, pay_uv, gmv, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (session_id, product_key) DO UPDATE SET exposure_uv = excluded.exposure_uv, click_uv = excluded.click_uv,
          pay_uv = excluded.pay_uv, gmv = excluded.gmv, updated_at = excluded.updated_at WHERE excluded.updated_at >= updated_at`,
+      ),
+      productMinute: db.prepare(
+        `INSERT INTO metric_product_minutes (session_id, t, product_key, sku, orders, gmv) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id, product_key, sku, t) DO UPDATE SET orders = orders + excluded.orders, gmv = gmv + excluded.gmv`,
       ),
       getSource: db.prepare<[number], { source: SourceName; options: string }>('SELECT source, options FROM metric_sources WHERE session_id = ?'),
       setSource: db.prepare(
@@ -224,6 +243,7 @@ export class MetricsStore {
     for (const [t, w] of delta.seconds) this.sql.second.run(rowOf(sessionId, t, w));
     for (const [t, w] of delta.minutes) this.sql.minute.run(rowOf(sessionId, t, w));
     for (const [key, f] of delta.products) this.sql.product.run(sessionId, key, f.exp, f.clk, f.pay, f.gmv, f.ts);
+    for (const m of delta.productMinutes.values()) this.sql.productMinute.run(sessionId, m.t, m.productKey, m.sku, m.orders, m.gmv);
   }
 
   source(sessionId: number): { source: SourceName; options: Record<string, unknown> } | null {
