@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../../shared/protocol/index.ts';
 import type { ImportSessionResult, SessionBundle } from '../../../shared/protocol/review.ts';
 import { CoreError, notFound } from '../errors.ts';
-import { deriveProductMinutes } from '../metrics/store.ts';
+import { deriveSessionRollups } from '../metrics/store.ts';
 import type { Db } from '../store/db.ts';
 
 export const BUNDLE_FORMAT = 'livecue.session';
@@ -16,10 +16,11 @@ const MAX_ROWS = 5_000_000;
 
 /**
  * Tables with a session_id that do not travel: the WeChat push receiver's dedupe log (its orders are already in
- * metric_orders, and its raw bodies carry buyer data the review does not need), and metric_product_minutes, derived
- * from metric_orders on import (deriveProductMinutes) whichever LiveCue wrote the bundle.
+ * metric_orders, and its raw bodies carry buyer data the review does not need), and the summary rollups
+ * metric_product_minutes and metric_session_totals, derived on import (deriveSessionRollups) whichever LiveCue wrote the
+ * bundle.
  */
-const EXCLUDED = new Set(['wechat_push_events', 'metric_product_minutes']);
+const EXCLUDED = new Set(['wechat_push_events', 'metric_product_minutes', 'metric_session_totals']);
 /** rows that point at these are resolved against the target's own rows, never inserted from the bundle as they are */
 const PRODUCTS = 'products';
 const CHANNELS = 'push_channels';
@@ -294,7 +295,7 @@ export function importBundle(db: Db, input: unknown, now: number, fileName?: str
         rows++;
       }
     }
-    if (info.has('metric_product_minutes')) deriveProductMinutes(db, sessionId);
+    if (info.has('metric_session_totals')) deriveSessionRollups(db, sessionId);
     if (info.has('session_imports')) {
       db.prepare("INSERT OR REPLACE INTO session_imports (session_id, kind, file_name, rows, imported_at) VALUES (?, 'bundle', ?, ?, ?)").run(sessionId, fileName ?? null, rows, now);
     }

@@ -7,6 +7,7 @@ import * as m0005 from './0005-channels.ts';
 import * as m0006 from './0006-review.ts';
 import * as m0007 from './0007-imports.ts';
 import * as m0170 from './0170-product-order-minutes.ts';
+import * as m0171 from './0171-session-totals.ts';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { version: 6, name: 'review', sql: m0006.sql },
   { version: 7, name: 'imports', sql: m0007.sql },
   { version: 170, name: 'product-order-minutes', sql: m0170.sql },
+  { version: 171, name: 'session-totals', sql: m0171.sql },
 ];
