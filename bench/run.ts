@@ -11,6 +11,9 @@ const parts: Part[] = [
   { name: 'metrics', file: 'metrics.ts' },
   { name: 'report', file: 'report.ts' },
   { name: 'push', file: 'push.ts' },
+  { name: 'fanout', file: 'fanout.ts' },
+  { name: 'pageWeight', file: 'page-weight.ts' },
+  { name: 'coldStart', file: 'cold-start.ts' },
 ];
 
 const json = process.argv.includes('--json');

@@ -307,6 +307,8 @@ const zh = {
   rCursor: '回放位置',
   rRefresh: '刷新',
   rTooLarge: '文件过大，请改用 HTTP 接口导入：POST',
+  // #17 performance (pages loaded on first use)
+  pfLoadFailed: '页面加载失败，请刷新',
 } as const;
 
 type Key = keyof typeof zh;
@@ -619,6 +621,8 @@ const en: Record<Key, string> = {
   rCursor: 'Replay position',
   rRefresh: 'Refresh',
   rTooLarge: 'File too large for this route: import it over HTTP: POST',
+  // #17 performance (pages loaded on first use)
+  pfLoadFailed: 'This page failed to load; reload',
 };
 
 export type Lang = 'zh' | 'en';
