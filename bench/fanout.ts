@@ -38,7 +38,9 @@ export async function run(): Promise<Record<string, unknown>> {
     let pending = 0;
     let done: (() => void) | null = null;
     const watch = (ws: WebSocket) =>
-      ws.on('message', (data) => {
+      ws.on('message', (data: Buffer) => {
+        // 50 screens share this one bench process (on the LAN each is its own device): parse only what it waits for
+        if (data.indexOf('"session.changed"') < 0) return;
         const m = JSON.parse(String(data)) as { type: string; session?: { pinned?: { id: number } | null } };
         if (m.type === 'session.changed' && m.session?.pinned?.id === expected && --pending === 0) done?.();
       });

@@ -272,7 +272,9 @@ export class MetricsStore {
     }
     if (delta.minutes.size) this.sql.totals.run(sum);
     for (const [key, f] of delta.products) this.sql.product.run(sessionId, key, f.exp, f.clk, f.pay, f.gmv, f.ts);
-    for (const m of delta.productMinutes.values()) this.sql.productMinute.run(sessionId, m.t, m.productKey, m.sku, m.orders, m.gmv);
+    for (const minute of delta.productMinutes.values()) {
+      for (const m of minute.values()) this.sql.productMinute.run(sessionId, m.t, m.productKey, m.sku, m.orders, m.gmv);
+    }
   }
 
   source(sessionId: number): { source: SourceName; options: Record<string, unknown> } | null {

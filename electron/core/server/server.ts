@@ -290,14 +290,16 @@ export class CoreServer {
 
   private broadcast(event: CoreEvent): void {
     if (this.wss.clients.size === 0) return;
-    const data = JSON.stringify(event);
+    // encoded once for every screen (ws would turn a string into a new Buffer per client): fan-out cost per extra
+    // screen is one write (bench/fanout.ts)
+    const data = Buffer.from(JSON.stringify(event));
     for (const ws of this.wss.clients) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED) {
         ws.terminate();
         continue;
       }
-      ws.send(data);
+      ws.send(data, { binary: false });
     }
   }
 

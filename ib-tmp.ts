@@ -1,0 +1,1 @@
+import { ingestBench } from './bench/metrics.ts'; console.log(JSON.stringify(await ingestBench()));
