@@ -1,1 +1,0 @@
-import { ingestBench } from './bench/metrics.ts'; console.log(JSON.stringify(await ingestBench()));
