@@ -1,5 +1,4 @@
 // The push domain plugged into the core: commands, HTTP routes, the sender and the triggers.
-import QRCode from 'qrcode';
 import type { Product } from '../../../shared/domain.ts';
 import {
   CHANNEL_KINDS,
@@ -20,6 +19,9 @@ import { platforms } from './platforms.ts';
 import { Sender, type SenderOptions } from './sender.ts';
 import { type RenderContext, renderTemplate } from './templates.ts';
 import { Triggers } from './triggers.ts';
+
+/** qrcode (with pngjs: ~60 modules) loads on the first QR code, not at start-up (bench/cold-start.ts) */
+const qrcode = () => import('qrcode').then((m) => m.default);
 
 /** Provided by the metrics domain: new viewers per minute in [fromMs, toMs), or null when it has no data there. */
 export type NewViewersPerMinute = (sessionId: number, fromMs: number, toMs: number) => number | null;
@@ -153,7 +155,7 @@ export class PushModule implements CoreModule {
   private async qrPng(link: string | null, wanted: boolean | undefined): Promise<Buffer | null> {
     if (!wanted) return null;
     if (!link) throw new CoreError('bad_request', '请先设置直播间链接，才能生成二维码 / set the live link first: the QR code encodes it');
-    return QRCode.toBuffer(link, { type: 'png', margin: 2, width: 360, errorCorrectionLevel: 'M' });
+    return (await qrcode()).toBuffer(link, { type: 'png', margin: 2, width: 360, errorCorrectionLevel: 'M' });
   }
 
   private source(input: { text?: string; templateId?: number; format?: MessageFormat; title?: string }) {
@@ -255,7 +257,7 @@ export class PushModule implements CoreModule {
         title: message.title,
         text: message.text,
         link: message.link,
-        qrSvg: ctx.link ? await QRCode.toString(ctx.link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
+        qrSvg: ctx.link ? await (await qrcode()).toString(ctx.link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
         parts: CHANNEL_KINDS.flatMap((kind) =>
           platforms[kind].parts(message).map((part) => ({
             kind,
@@ -308,8 +310,8 @@ export class PushModule implements CoreModule {
       return { pushes, lift: pushes.map((p) => this.lift(p)).filter((l): l is PushLift => l !== null) };
     });
     core.handle('push.qr', async ({ text }) => ({
-      svg: await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
-      pngBase64: (await QRCode.toBuffer(text, { type: 'png', margin: 2, width: 360 })).toString('base64'),
+      svg: await (await qrcode()).toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      pngBase64: (await (await qrcode()).toBuffer(text, { type: 'png', margin: 2, width: 360 })).toString('base64'),
     }));
   }
 }

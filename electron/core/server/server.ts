@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import QRCode from 'qrcode';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerInfo } from '../../../shared/domain.ts';
 import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol/index.ts';
@@ -14,6 +13,9 @@ import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
 import { registerApiRoutes } from './routes.ts';
+
+/** qrcode (with pngjs: ~60 modules) loads on the first QR code, not at start-up (bench/cold-start.ts) */
+const qrcode = () => import('qrcode').then((m) => m.default);
 
 export interface ServerOptions {
   port: number;
@@ -189,7 +191,7 @@ export class CoreServer {
       host: this.host,
       lanSharing,
       hostDisplayUrls: urls,
-      hostDisplayQrSvg: await QRCode.toString(urls[0]!, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      hostDisplayQrSvg: await (await qrcode()).toString(urls[0]!, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
     };
   }
 
