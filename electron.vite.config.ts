@@ -45,6 +45,9 @@ export default defineConfig({
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       emptyOutDir: true,
+      // what a LAN tablet or OBS downloads: minified (electron-vite leaves the renderer unminified by default), one chunk
+      // per page (App.svelte's dynamic imports)
+      minify: true,
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'renderer/index.html'),

@@ -41,20 +41,21 @@ async function setupSession(core: Core) {
   return { sessionId: s.id, productIds: ids, lineup: (await core.call('session.get', { sessionId: s.id })).lineup };
 }
 
-async function ingestBench() {
+/**
+ * Ingest vs the raw ceiling, interleaved batch by batch so both see the same machine load: each 5 000-event batch goes
+ * through the core's ingest path (metrics.ingest over the invoke boundary: parse, one transaction with the raw rows and
+ * the rollups, the running aggregate), then the same rows go into a second file with prepared inserts and nothing else,
+ * inside one transaction held open across all batches (the ceiling as measured before: a single commit at the end,
+ * counted on the raw side). The same 300 000 events, one round of each.
+ */
+export async function ingestBench() {
+  const BATCH = 5000;
   const now = T0;
   const { core } = makeCore(() => now);
   const { sessionId, productIds } = await setupSession(core);
   const events: MetricEventInput[] = [];
   for (let s = 0; events.length < 300_000; s++) eventsFor(s, productIds, events);
-  const BATCH = 5000;
-  // warm-up on a separate copy of the first seconds is skipped: the first batch is part of the measurement
-  const t = performance.now();
-  for (let i = 0; i < events.length; i += BATCH) await core.call('metrics.ingest', { sessionId, events: events.slice(i, i + BATCH) });
-  const eventsPerSec = events.length / ((performance.now() - t) / 1000);
-  core.close();
 
-  // the ceiling: the same rows into the same tables with prepared inserts in one transaction, nothing else
   const dir = tempDir('livecue-bench-raw-');
   const db = new Database(path.join(dir, 'raw.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -66,19 +67,44 @@ async function ingestBench() {
     comment: db.prepare('INSERT INTO metric_comments (session_id, ts, text) VALUES (?, ?, ?)'),
     presence: db.prepare('INSERT INTO metric_presence (session_id, ts, viewer_id, kind) VALUES (?, ?, ?, ?)'),
   };
-  const t2 = performance.now();
-  db.transaction(() => {
-    for (const e of events as any[]) {
+  const rawBatch = (batch: any[]) => {
+    for (const e of batch) {
       if (e.type === 'reading') ins.reading.run(1, e.ts, e.online, e.viewersUv, e.viewsPv, null, JSON.stringify(e.products));
       else if (e.type === 'order') ins.order.run(1, e.orderId, e.ts, e.amount, String(e.productId), null, e.status);
       else if (e.type === 'comment') ins.comment.run(1, e.ts, e.text);
       else ins.presence.run(1, e.ts, e.viewerId, e.type === 'join' ? 1 : 0);
     }
-  })();
-  const ceilingPerSec = events.length / ((performance.now() - t2) / 1000);
+  };
+  let coreMs = 0;
+  let rawMs = 0;
+  let t = performance.now();
+  db.exec('BEGIN');
+  rawMs += performance.now() - t;
+  for (let i = 0; i < events.length; i += BATCH) {
+    const batch = events.slice(i, i + BATCH);
+    t = performance.now();
+    await core.call('metrics.ingest', { sessionId, events: batch });
+    coreMs += performance.now() - t;
+    t = performance.now();
+    rawBatch(batch);
+    rawMs += performance.now() - t;
+  }
+  t = performance.now();
+  db.exec('COMMIT');
+  rawMs += performance.now() - t;
+  core.close();
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { eventsPerSec: Math.round(eventsPerSec), ceilingPerSec: Math.round(ceilingPerSec), ratio: +(eventsPerSec / ceilingPerSec).toFixed(3), events: events.length, batch: BATCH };
+  const eventsPerSec = events.length / (coreMs / 1000);
+  const ceilingPerSec = events.length / (rawMs / 1000);
+  return {
+    eventsPerSec: Math.round(eventsPerSec),
+    ceilingPerSec: Math.round(ceilingPerSec),
+    ratio: +(eventsPerSec / ceilingPerSec).toFixed(3),
+    events: events.length,
+    batch: BATCH,
+    method: 'interleaved batch by batch: core ingest of a batch, then the same rows raw (one transaction held open, committed at the end)',
+  };
 }
 
 async function snapshotBench() {

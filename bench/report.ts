@@ -1,8 +1,11 @@
-// Report benchmark: an 8-hour session (1 Hz readings = 28 800, 40 pinned segments, 100 000 orders) built through the
-// core's real ingest path, ended, then `review.report` timed on a fresh Core per run (cold: no report cache, no metrics
-// aggregate in memory) vs a naive full scan of the raw rows (readings + orders + segments → the same per-minute timeline
-// and per-product table in JS), measured in the same run. Prints progress on stderr only; returns { report8h }.
+// Report benchmark: an 8-hour session (1 Hz readings = 28 800, 40 pinned segments, 100 000 orders) and a 24-hour one
+// (86 400 readings, 120 segments, 300 000 orders) built through the core's real ingest path, ended, then `review.report`
+// timed on a fresh Core per run (cold: no report cache, no metrics aggregate in memory) vs a naive full scan of the raw
+// rows (readings + orders + segments → the same per-minute timeline and per-product table in JS), measured in the same
+// run; and `review.sessions` over 500 ended sessions of 3 hours each (one reading a minute, 60 orders each).
+// Prints progress on stderr only; returns { report8h, report24h, reviewList }.
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Core } from '../electron/core/core.ts';
@@ -14,10 +17,6 @@ import { root, tempDir } from '../tests/helpers/serve.ts';
 
 const progress = (line: string) => process.stderr.write(`bench report: ${line}\n`);
 const T0 = 1_790_000_000_000;
-const HOURS = 8;
-const SECONDS = HOURS * 3600;
-const SEGMENTS = 40;
-const ORDERS = 100_000;
 const RUNS = 5;
 const PAID = new Set(['paid', 'shipped', 'completed']);
 
@@ -39,12 +38,15 @@ function rng(seed: number) {
   };
 }
 
-async function build(dataDir: string): Promise<{ sessionId: number; end: number }> {
+export async function build(dataDir: string, size = { hours: 8, segments: 40, orders: 100_000 }): Promise<{ sessionId: number; end: number }> {
+  const SECONDS = size.hours * 3600;
+  const SEGMENTS = size.segments;
+  const ORDERS = size.orders;
   let now = T0;
   const core = openCore(dataDir, () => now);
   const ids: number[] = [];
   for (let i = 0; i < SEGMENTS; i++) ids.push((await core.call('product.create', { title: `商品 ${i + 1}`, price: 9900 + i * 100, livePrice: 6900 })).id);
-  const s = await core.call('session.create', { title: '8 小时压测场', productIds: ids });
+  const s = await core.call('session.create', { title: `${size.hours} 小时压测场`, productIds: ids });
   await core.call('metrics.setSource', { sessionId: s.id, source: 'ingest' });
   await core.call('session.start', { sessionId: s.id });
 
@@ -100,7 +102,7 @@ async function build(dataDir: string): Promise<{ sessionId: number; end: number 
 }
 
 /** The same timeline and product table from the raw rows, the way one would without rollups. */
-function naive(dbPath: string, sessionId: number) {
+export function naive(dbPath: string, sessionId: number) {
   const db = new Database(dbPath, { readonly: true });
   const started = performance.now();
   const readings = db.prepare('SELECT ts, online, viewers_uv, products FROM metric_readings WHERE session_id = ? ORDER BY ts').all(sessionId) as {
@@ -198,11 +200,12 @@ function naive(dbPath: string, sessionId: number) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
 
-export async function run(): Promise<Record<string, unknown>> {
+/** cold and cached review.report of one built session, beside the naive scan of the same rows */
+async function measure(size: { hours: number; segments: number; orders: number }) {
   const dataDir = tempDir('livecue-bench-report-');
   const t = performance.now();
-  const { sessionId, end } = await build(dataDir);
-  progress(`built the 8-hour session in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const { sessionId, end } = await build(dataDir, size);
+  progress(`built the ${size.hours}-hour session in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // cold runs: a new Core on the same data folder each time, first review.report call
   const cold: number[] = [];
@@ -227,17 +230,65 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   const ms = median(cold);
   const naiveMs = median(naiveRuns.map((r) => r.ms));
-  progress(`report cold median ${ms.toFixed(1)} ms (runs ${cold.map((x) => x.toFixed(0)).join(', ')}), cached ${median(cached).toFixed(2)} ms, naive ${naiveMs.toFixed(1)} ms`);
+  progress(
+    `${size.hours} h report cold median ${ms.toFixed(1)} ms (runs ${cold.map((x) => x.toFixed(0)).join(', ')}), cached ${median(cached).toFixed(2)} ms, naive ${naiveMs.toFixed(1)} ms`,
+  );
+  fs.rmSync(dataDir, { recursive: true, force: true });
   return {
-    report8h: {
-      ms: round(ms),
-      naiveMs: round(naiveMs),
-      ratio: round(naiveMs / ms),
-      cachedMs: Math.round(median(cached) * 100) / 100,
-      method: `median of ${RUNS} cold runs, each the first review.report on a new Core; cachedMs = the second call on that Core`,
-      readings: nv.readings,
-      orders: nv.orders,
-      segments: nv.segments,
-    },
+    ms: round(ms),
+    naiveMs: round(naiveMs),
+    ratio: round(naiveMs / ms),
+    cachedMs: Math.round(median(cached) * 100) / 100,
+    method: `median of ${RUNS} cold runs, each the first review.report on a new Core; cachedMs = the second call on that Core`,
+    readings: nv.readings,
+    orders: nv.orders,
+    segments: nv.segments,
   };
+}
+
+/** review.sessions over many ended sessions: built through ingest, one reading a minute (one metric_minutes row each) */
+async function reviewList(sessions = 500, minutes = 180) {
+  const dataDir = tempDir('livecue-bench-list-');
+  let now = T0;
+  const core = openCore(dataDir, () => now);
+  const t = performance.now();
+  const p = await core.call('product.create', { title: '列表商品', price: 9900 });
+  for (let k = 0; k < sessions; k++) {
+    now = T0 + k * 86_400_000;
+    const s = await core.call('session.create', { title: `第 ${k + 1} 场`, productIds: [p.id] });
+    await core.call('metrics.setSource', { sessionId: s.id, source: 'ingest' });
+    await core.call('session.start', { sessionId: s.id });
+    const events: MetricEventInput[] = [];
+    for (let m = 0; m < minutes; m++) {
+      events.push({ type: 'reading', ts: now + m * 60_000, online: 500 + ((m * 37) % 300), viewersUv: m * 40, viewsPv: m * 55 });
+      if (m % 3 === 0) events.push({ type: 'order', ts: now + m * 60_000 + 1, orderId: `38${String(k).padStart(6, '0')}${String(m).padStart(6, '0')}`, amount: 6900, productId: p.id, status: 'paid' });
+    }
+    await core.call('metrics.ingest', { sessionId: s.id, events });
+    now += minutes * 60_000;
+    await core.call('session.end', { sessionId: s.id });
+  }
+  core.close();
+  progress(`built ${sessions} sessions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const c = openCore(dataDir, () => now);
+    let s = performance.now();
+    rows = (await c.call('review.sessions', {})).length;
+    cold.push(performance.now() - s);
+    s = performance.now();
+    await c.call('review.sessions', {});
+    warm.push(performance.now() - s);
+    c.close();
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  progress(`review list cold median ${median(cold).toFixed(1)} ms, warm ${median(warm).toFixed(1)} ms`);
+  return { ms: round(median(cold)), warmMs: round(median(warm)), sessions: rows, minutesPerSession: minutes, method: `median of ${RUNS}: first review.sessions on a new Core (cold), then the second` };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const report8h = await measure({ hours: 8, segments: 40, orders: 100_000 });
+  const report24h = await measure({ hours: 24, segments: 120, orders: 300_000 });
+  return { report8h, report24h, reviewList: await reviewList() };
 }

@@ -13,6 +13,9 @@ const parts: Part[] = [
   { name: 'push', file: 'push.ts' },
   { name: 'shop', file: 'shop.ts' },
   { name: 'poster', file: 'poster.ts' },
+  { name: 'fanout', file: 'fanout.ts' },
+  { name: 'pageWeight', file: 'page-weight.ts' },
+  { name: 'coldStart', file: 'cold-start.ts' },
 ];
 
 const json = process.argv.includes('--json');

@@ -1,9 +1,17 @@
 // `npm run serve -- --port N --data-dir DIR [--host H]`: the core headless, with the UI for browsers and LAN screens.
 import fs from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type RunningHost, startHost } from './host.ts';
+import type { RunningHost } from './host.ts';
 import { defaultDataDir } from './paths.ts';
+
+// Cold start: Node's on-disk compile cache keeps the type-stripped source and V8 code of every module after the first
+// start (Node ≥ 22.1; TypeScript included since nodejs/node#56629), so the core's ~80 files are not stripped and compiled
+// again on every start (measured by bench/cold-start.ts). NODE_COMPILE_CACHE=dir moves it, NODE_DISABLE_COMPILE_CACHE=1
+// turns it off (https://nodejs.org/api/module.html#module-compile-cache). The core is imported after it is enabled.
+enableCompileCache?.();
+const { startHost } = await import('./host.ts');
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -137,14 +137,14 @@ export class SessionRepo {
       lineup,
       pinned: segment ? this.products.getIncludingDeleted(segment.productId) : null,
       segment,
-      next: this.nextItem(summary.id, lineup),
+      next: this.nextItem(summary.id, lineup, open),
       segmentsCount: this.sql.segmentsCount.get(summary.id)!.n,
     };
   }
 
   /** The item after the pinned (or last pinned) lineup item; the first item when nothing has been pinned from the lineup. */
-  private nextItem(sessionId: number, lineup: LineupItem[]): LineupItem | null {
-    const ref = this.sql.openSegment.get(sessionId) ?? this.sql.lastSegment.get(sessionId);
+  private nextItem(sessionId: number, lineup: LineupItem[], open = this.sql.openSegment.get(sessionId)): LineupItem | null {
+    const ref = open ?? this.sql.lastSegment.get(sessionId);
     const refItem = ref?.lineup_item_id != null ? lineup.findIndex((i) => i.id === ref.lineup_item_id) : -1;
     return lineup[refItem + 1] ?? null;
   }

@@ -103,6 +103,8 @@ export interface SegmentRef {
 
 export interface SegmentAcc {
   seg: SegmentRef;
+  /** the pinned product as orders and funnels name it (its id as text) */
+  key: string;
   /** bumped whenever the segment or its window changes: closed segments' figures are cached against it */
   version: number;
   win: Win;
@@ -130,6 +132,18 @@ export interface RollupDelta {
   seconds: Map<number, Win>;
   minutes: Map<number, Win>;
   products: Map<string, Funnel & { ts: number }>;
+  /** paid orders per minute, per product (or 'sku:' + SKU): metric_product_minutes (migration 0170) */
+  productMinutes: Map<number, Map<string, ProductMinute>>;
+}
+
+export interface ProductMinute {
+  t: number;
+  /** LiveCue id or the source's own id as text, '' when the order names only a SKU */
+  productKey: string;
+  /** the SKU when the order names no product, else '' */
+  sku: string;
+  orders: number;
+  gmv: number;
 }
 
 export const productKey = (ref: number | string | undefined): string | null => (ref === undefined ? null : String(ref));
@@ -172,14 +186,23 @@ export class SessionAgg {
       if (kept) {
         if (kept.seg.endedAt !== seg.endedAt || kept.seg.startedAt !== seg.startedAt) kept.version++;
         kept.seg = seg;
+        kept.key = String(seg.productId);
         return kept;
       }
-      return { seg, version: 0, win: new Win(), productBase: null, productOrders: 0, productGmv: 0 };
+      return { seg, key: String(seg.productId), version: 0, win: new Win(), productBase: null, productOrders: 0, productGmv: 0 };
     });
   }
 
   /** the segment whose [start, end) holds ts (segments are sorted by start) */
   segmentAt(ts: number): SegmentAcc | null {
+    const found = this.segmentIndex(ts);
+    if (found < 0) return null;
+    const s = this.segments[found]!;
+    return s.seg.endedAt === null || ts < s.seg.endedAt ? s : null;
+  }
+
+  /** index of the last segment starting at or before ts, -1 if none */
+  private segmentIndex(ts: number): number {
     const list = this.segments;
     let lo = 0;
     let hi = list.length - 1;
@@ -191,32 +214,69 @@ export class SessionAgg {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found < 0) return null;
-    const s = list[found]!;
-    return s.seg.endedAt === null || ts < s.seg.endedAt ? s : null;
+    return found;
+  }
+
+  /**
+   * [from, to) around ts within which segmentAt gives the same answer: the segment's own span (up to the next start), or
+   * the gap between the last segment that started before ts (and ended) and the next one.
+   */
+  private segmentSpan(ts: number): [number, number] {
+    const list = this.segments;
+    const i = this.segmentIndex(ts);
+    const next = i + 1 < list.length ? list[i + 1]!.seg.startedAt : Infinity;
+    if (i < 0) return [-Infinity, next];
+    const s = list[i]!.seg;
+    if (s.endedAt === null || ts < s.endedAt) return [s.startedAt, Math.min(s.endedAt ?? Infinity, next)];
+    return [s.endedAt, next];
   }
 
   /** Applies stored events (duplicates already removed) and returns the rollup rows to write. */
   apply(events: MetricEvent[]): RollupDelta {
-    const delta: RollupDelta = { seconds: new Map(), minutes: new Map(), products: new Map() };
+    const delta: RollupDelta = { seconds: new Map(), minutes: new Map(), products: new Map(), productMinutes: new Map() };
     // the hot path of ingest (tens of thousands of events a second at 600×): indexed loops over one reused array, no
     // per-event closures or iterators, so a batch allocates little beyond its new windows (see bench/metrics.ts soak)
     const wins = this.wins;
+    // a batch is mostly in time order: consecutive events share their second, minute and segment, so the last ones are
+    // kept and the map look-ups / binary search run only when the bucket changes
+    let lastSec = NaN;
+    let lastMin = NaN;
+    let secWin: Win | null = null;
+    let minWin: Win | null = null;
+    let minDelta: Win | null = null;
+    let minProducts: Map<string, ProductMinute> | null = null;
+    let seg: SegmentAcc | null = null;
+    let segFrom = Infinity;
+    let segTo = -Infinity;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const ts = e.ts;
       const sec = ts - (ts % SECOND);
       const min = ts - (ts % MINUTE);
-      const seg = this.segmentAt(ts);
+      if (ts < segFrom || ts >= segTo) {
+        seg = this.segmentAt(ts);
+        // the range this answer holds for: the segment itself, or the gap between two segments
+        [segFrom, segTo] = this.segmentSpan(ts);
+      }
+      if (sec !== lastSec) {
+        lastSec = sec;
+        secWin = windowIn(delta.seconds, sec);
+      }
+      if (min !== lastMin) {
+        lastMin = min;
+        minWin = windowIn(this.minutes, min);
+        minDelta = windowIn(delta.minutes, min);
+        minProducts = null;
+      }
       wins[0] = this.total;
-      wins[1] = windowIn(this.minutes, min);
-      wins[2] = windowIn(delta.seconds, sec);
-      wins[3] = windowIn(delta.minutes, min);
+      wins[1] = minWin!;
+      wins[2] = secWin!;
+      wins[3] = minDelta!;
       let n = 4;
       if (seg) {
         wins[n++] = seg.win;
         seg.version++;
-        if (seg.productBase === null) seg.productBase = { ...(this.products.get(String(seg.seg.productId)) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 }) };
+        if (seg.productBase === null) seg.productBase = { ...(this.products.get(seg.key) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 }) };
       }
       for (let k = 0; k < n; k++) wins[k]!.touch(this.S, ts);
       switch (e.type) {
@@ -236,8 +296,17 @@ export class SessionAgg {
             w.orders++;
             w.gmv += e.amount;
           }
-          const key = productKey(e.productId) ?? (e.sku !== undefined ? `sku:${e.sku}` : null);
+          const pk = productKey(e.productId);
+          const key = pk ?? (e.sku !== undefined ? `sku:${e.sku}` : null);
           if (key) {
+            minProducts ??= productsIn(delta.productMinutes, min);
+            let pm = minProducts.get(key);
+            if (!pm) {
+              pm = { t: min, productKey: pk ?? '', sku: pk === null ? e.sku! : '', orders: 0, gmv: 0 };
+              minProducts.set(key, pm);
+            }
+            pm.orders++;
+            pm.gmv += e.amount;
             let po = this.productOrders.get(key);
             if (!po) {
               po = { orders: 0, gmv: 0 };
@@ -245,7 +314,7 @@ export class SessionAgg {
             }
             po.orders++;
             po.gmv += e.amount;
-            if (seg && key === String(seg.seg.productId)) {
+            if (seg && key === seg.key) {
               seg.productOrders++;
               seg.productGmv += e.amount;
             }
@@ -314,6 +383,14 @@ export class SessionAgg {
         w.gmv += c.sign * c.amount;
       }
       if (c.productKey) {
+        // the per-product minute rollup (#17) follows the order's own time, as the raw rows it stands for do (#11)
+        const t = c.origTs - (c.origTs % MINUTE);
+        const sku = c.productKey.startsWith('sku:') ? c.productKey.slice(4) : '';
+        const minute = productsIn(delta.productMinutes, t);
+        const pm = minute.get(c.productKey) ?? { t, productKey: sku ? '' : c.productKey, sku, orders: 0, gmv: 0 };
+        pm.orders += c.sign;
+        pm.gmv += c.sign * c.amount;
+        minute.set(c.productKey, pm);
         const po = this.productOrders.get(c.productKey) ?? { orders: 0, gmv: 0 };
         po.orders += c.sign;
         po.gmv += c.sign * c.amount;
@@ -445,6 +522,16 @@ export class SessionAgg {
     }
     return null;
   }
+}
+
+/** the per-product order rows of minute t in a batch, created on first use */
+function productsIn(map: Map<number, Map<string, ProductMinute>>, t: number): Map<string, ProductMinute> {
+  let m = map.get(t);
+  if (!m) {
+    m = new Map();
+    map.set(t, m);
+  }
+  return m;
 }
 
 /** the window of bucket t in a map, created on first use */

@@ -128,6 +128,28 @@ function addRow(w: Win, r: RollupRow, before: Cum | null): void {
   if (r.t > w.lastTs) w.lastTs = r.t;
 }
 
+/**
+ * Derives a session's summary rollups from its raw orders and per-minute rows, for rows that arrived without the ingest
+ * path (a bundle import): paid orders per product per minute (as migration 0170's backfill) and the session totals (as
+ * migration 0171's).
+ */
+export function deriveSessionRollups(db: Db, sessionId: number): void {
+  db.prepare('DELETE FROM metric_session_totals WHERE session_id = ?').run(sessionId);
+  db.prepare(
+    `INSERT INTO metric_session_totals (session_id, online_max, has_uv, uv_cum, exp_cum, pay_cum, rgmv_cum, joins, orders, gmv)
+     SELECT session_id, max(online_max), max(has_uv), max(uv_cum), max(exp_cum), max(pay_cum), max(rgmv_cum), sum(joins), sum(orders), sum(gmv)
+     FROM metric_minutes WHERE session_id = ? GROUP BY session_id`,
+  ).run(sessionId);
+  db.prepare('DELETE FROM metric_product_minutes WHERE session_id = ?').run(sessionId);
+  db.prepare(
+    `INSERT INTO metric_product_minutes (session_id, t, product_key, sku, orders, gmv)
+     SELECT session_id, ts - ts % 60000, coalesce(product_key, ''), CASE WHEN product_key IS NULL THEN sku ELSE '' END, count(*), sum(amount)
+     FROM metric_orders WHERE session_id = ? AND status IN (${GMV_STATUSES_SQL}) AND scene = 'live'
+       AND (product_key IS NOT NULL OR sku IS NOT NULL)
+     GROUP BY 1, 2, 3, 4`,
+  ).run(sessionId);
+}
+
 export class MetricsStore {
   private readonly db: Db;
   private readonly sql;
@@ -154,6 +176,17 @@ export class MetricsStore {
         `INSERT INTO metric_products (session_id, product_key, exposure_uv, click_uv, pay_uv, gmv, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (session_id, product_key) DO UPDATE SET exposure_uv = excluded.exposure_uv, click_uv = excluded.click_uv,
          pay_uv = excluded.pay_uv, gmv = excluded.gmv, updated_at = excluded.updated_at WHERE excluded.updated_at >= updated_at`,
+      ),
+      productMinute: db.prepare(
+        `INSERT INTO metric_product_minutes (session_id, t, product_key, sku, orders, gmv) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id, product_key, sku, t) DO UPDATE SET orders = orders + excluded.orders, gmv = gmv + excluded.gmv`,
+      ),
+      totals: db.prepare(
+        `INSERT INTO metric_session_totals (session_id, online_max, has_uv, uv_cum, exp_cum, pay_cum, rgmv_cum, joins, orders, gmv)
+         VALUES (@s, @online_max, @has_uv, @uv_cum, @exp_cum, @pay_cum, @rgmv_cum, @joins, @orders, @gmv)
+         ON CONFLICT (session_id) DO UPDATE SET online_max = max(online_max, excluded.online_max), has_uv = max(has_uv, excluded.has_uv),
+           uv_cum = max(uv_cum, excluded.uv_cum), exp_cum = max(exp_cum, excluded.exp_cum), pay_cum = max(pay_cum, excluded.pay_cum),
+           rgmv_cum = max(rgmv_cum, excluded.rgmv_cum), joins = joins + excluded.joins, orders = orders + excluded.orders, gmv = gmv + excluded.gmv`,
       ),
       getSource: db.prepare<[number], { source: SourceName; options: string }>('SELECT source, options FROM metric_sources WHERE session_id = ?'),
       setSource: db.prepare(
@@ -252,8 +285,26 @@ export class MetricsStore {
 
   writeRollups(sessionId: number, delta: RollupDelta): void {
     for (const [t, w] of delta.seconds) this.sql.second.run(rowOf(sessionId, t, w));
-    for (const [t, w] of delta.minutes) this.sql.minute.run(rowOf(sessionId, t, w));
+    // the session totals: the batch's minute rows folded the way metric_session_totals folds every minute (migration 0171)
+    const sum = { s: sessionId, online_max: 0, has_uv: 0, uv_cum: 0, exp_cum: 0, pay_cum: 0, rgmv_cum: 0, joins: 0, orders: 0, gmv: 0 };
+    for (const [t, w] of delta.minutes) {
+      const row = rowOf(sessionId, t, w);
+      this.sql.minute.run(row);
+      sum.online_max = Math.max(sum.online_max, row.online_max);
+      sum.has_uv = Math.max(sum.has_uv, row.has_uv);
+      sum.uv_cum = Math.max(sum.uv_cum, row.uv_cum);
+      sum.exp_cum = Math.max(sum.exp_cum, row.exp_cum);
+      sum.pay_cum = Math.max(sum.pay_cum, row.pay_cum);
+      sum.rgmv_cum = Math.max(sum.rgmv_cum, row.rgmv_cum);
+      sum.joins += row.joins;
+      sum.orders += row.orders;
+      sum.gmv += row.gmv;
+    }
+    if (delta.minutes.size) this.sql.totals.run(sum);
     for (const [key, f] of delta.products) this.sql.product.run(sessionId, key, f.exp, f.clk, f.pay, f.gmv, f.ts);
+    for (const minute of delta.productMinutes.values()) {
+      for (const m of minute.values()) this.sql.productMinute.run(sessionId, m.t, m.productKey, m.sku, m.orders, m.gmv);
+    }
   }
 
   source(sessionId: number): { source: SourceName; options: Record<string, unknown> } | null {

@@ -519,7 +519,8 @@ export class ObsModule implements CoreModule {
     if (!scene || !kind) return true;
     const overlay = this.overlay;
     try {
-      await this.text.prepare(scene, kind);
+      // once the inputs are known, the batch leaves in the same turn as the pin's event (no await before it)
+      if (!this.text.isPrepared(scene)) await this.text.prepare(scene, kind);
       const { ok, failures } = await this.text.apply(scene, overlay, cue);
       if (failures.length) this.core.log(`obs: overlay update partly failed: ${failures.join('; ')}`);
       if (!ok) return false;

@@ -58,9 +58,14 @@ export class TextOverlay {
     this.shown = { enabled: null, texts: null };
   }
 
+  /** the three inputs are known to sit in `scene` (prepare has nothing to do) */
+  isPrepared(scene: string): boolean {
+    return this.preparedFor === scene && this.sceneItems.size === PARTS.length;
+  }
+
   /** Makes sure the three inputs exist and sit in `scene`; creates what is missing. */
   async prepare(scene: string, textKind: string): Promise<void> {
-    if (this.preparedFor === scene && this.sceneItems.size === PARTS.length) return;
+    if (this.isPrepared(scene)) return;
     const { inputs } = await this.link.call<{ inputs: { inputName: string; inputKind: string }[] }>('GetInputList');
     const existing = new Set(inputs.map((i) => i.inputName));
     this.sceneItems.clear();

@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import QRCode from 'qrcode';
 import type { Product } from '../../../shared/domain.ts';
 import {
   CHANNEL_KINDS,
@@ -44,6 +43,9 @@ export type { NewViewersPerMinute };
  * shop — H5 link (/channels/ec/product/h5url/get), 口令 (taglink), QR. modules.ts wires it (`ShopModule.productLinks`).
  */
 export type ProductLinks = (productId: number) => Promise<import('../../../shared/protocol/shop.ts').ProductLinks | null>;
+
+/** qrcode (with pngjs: ~60 modules) loads on the first QR code, not at start-up (bench/cold-start.ts) */
+const qrcode = () => import('qrcode').then((m) => m.default);
 
 export interface PushModuleOptions extends SenderOptions {
   /** how often reminders are checked (ms) */
@@ -408,7 +410,7 @@ export class PushModule implements CoreModule {
   private async qrPng(link: string | null, wanted: boolean | undefined): Promise<Buffer | null> {
     if (!wanted) return null;
     if (!link) throw new CoreError('bad_request', '请先设置直播间链接，才能生成二维码 / set the live link first: the QR code encodes it');
-    return QRCode.toBuffer(link, { type: 'png', margin: 2, width: 360, errorCorrectionLevel: 'M' });
+    return (await qrcode()).toBuffer(link, { type: 'png', margin: 2, width: 360, errorCorrectionLevel: 'M' });
   }
 
   private source(input: { text?: string; templateId?: number; format?: MessageFormat; title?: string }) {
@@ -538,7 +540,7 @@ export class PushModule implements CoreModule {
         title: message.title,
         text: message.text,
         link: message.link,
-        qrSvg: ctx.link ? await QRCode.toString(ctx.link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
+        qrSvg: ctx.link ? await (await qrcode()).toString(ctx.link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
         parts: CHANNEL_KINDS.flatMap((kind) =>
           platforms[kind].parts(message).map((part) => ({
             kind,
@@ -700,8 +702,8 @@ export class PushModule implements CoreModule {
       return { pendingId, cancelled: true };
     });
     core.handle('push.qr', async ({ text }) => ({
-      svg: await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
-      pngBase64: (await QRCode.toBuffer(text, { type: 'png', margin: 2, width: 360 })).toString('base64'),
+      svg: await (await qrcode()).toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      pngBase64: (await (await qrcode()).toBuffer(text, { type: 'png', margin: 2, width: 360 })).toString('base64'),
     }));
   }
 }

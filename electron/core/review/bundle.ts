@@ -6,6 +6,7 @@ import { epochMs, id } from '../../../shared/protocol/fields.ts';
 import { ProductCreate, commandSchemas, describeIssues } from '../../../shared/protocol/index.ts';
 import type { ImportSessionResult, SessionBundle } from '../../../shared/protocol/review.ts';
 import { CoreError, notFound } from '../errors.ts';
+import { deriveSessionRollups } from '../metrics/store.ts';
 import type { Db } from '../store/db.ts';
 
 export const BUNDLE_FORMAT = 'livecue.session';
@@ -16,9 +17,12 @@ const MAX_ROWS = 5_000_000;
 
 /**
  * Tables with a session_id that do not travel: the WeChat push receiver's dedupe log (its orders are already in
- * metric_orders, and its raw bodies carry buyer data the review does not need).
+ * metric_orders, and its raw bodies carry buyer data the review does not need), and the summary rollups
+ * metric_product_minutes and metric_session_totals, derived on import (deriveSessionRollups) whichever LiveCue wrote the
+ * bundle.
  */
-const EXCLUDED = new Set(['wechat_push_events']);
+// the per-product minute and per-session total rollups are rebuilt on import (#17)
+const EXCLUDED = new Set(['wechat_push_events', 'metric_product_minutes', 'metric_session_totals']);
 /**
  * Tables that travel for the record but are never written on import (issue 14 finding 8): OBS cues fire scene changes
  * and hotkeys on pin (a bundle's StopStreaming hotkey would end the target's broadcast), so they are dropped and the
@@ -352,6 +356,7 @@ export function importBundle(db: Db, input: unknown, now: number, fileName?: str
         rows++;
       }
     }
+    if (info.has('metric_session_totals')) deriveSessionRollups(db, sessionId);
     if (info.has('session_imports')) {
       db.prepare("INSERT OR REPLACE INTO session_imports (session_id, kind, file_name, rows, imported_at) VALUES (?, 'bundle', ?, ?, ?)").run(sessionId, fileName ?? null, rows, now);
     }

@@ -31,7 +31,7 @@ interface ListRow {
   imported: number;
 }
 
-/** One aggregate query over the per-minute rollups (never the raw rows), filtered in SQL. */
+/** One query over the per-session totals (migration 0171: the per-minute rollups summed as they are written), filtered in SQL. */
 function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionStatus; from?: number; to?: number }): ReviewSessionRow[] {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
@@ -57,9 +57,8 @@ function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionS
       m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported
     FROM sessions s
     LEFT JOIN (
-      SELECT session_id, max(online_max) AS peak, max(uv_cum) AS uv, max(has_uv) AS has_uv, sum(joins) AS joins, sum(gmv) AS gmv,
-        sum(orders) AS orders, max(rgmv_cum) AS rgmv, max(pay_cum) AS pay, max(exp_cum) AS exp
-      FROM metric_minutes GROUP BY session_id
+      SELECT session_id, online_max AS peak, uv_cum AS uv, has_uv, joins, gmv, orders, rgmv_cum AS rgmv, pay_cum AS pay, exp_cum AS exp
+      FROM metric_session_totals
     ) m ON m.session_id = s.id
     LEFT JOIN metric_sources src ON src.session_id = s.id
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

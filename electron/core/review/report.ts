@@ -78,15 +78,21 @@ function statements(db: Db) {
     funnels: db.prepare<[number], { product_key: string; exposure_uv: number; click_uv: number; pay_uv: number; gmv: number }>(
       'SELECT product_key, exposure_uv, click_uv, pay_uv, gmv FROM metric_products WHERE session_id = ?',
     ),
-    productOrders: db.prepare<[number], { product_key: string | null; sku: string | null; n: number; g: number }>(
-      `SELECT product_key, CASE WHEN product_key IS NULL THEN sku END AS sku, count(*) AS n, sum(amount) AS g FROM metric_orders
-       WHERE session_id = ? AND status IN (${PAID}) AND scene = 'live' GROUP BY 1, 2`,
+    // paid orders per product (or per SKU when the order names no product) from the per-minute rollup (migration 0170)
+    productOrders: db.prepare<[number], { product_key: string; sku: string; n: number; g: number }>(
+      // (a product whose orders were all refunded nets to 0 and is left out, as the raw rows' paid-only scan leaves it out)
+      'SELECT product_key, sku, sum(orders) AS n, sum(gmv) AS g FROM metric_product_minutes WHERE session_id = ? GROUP BY 1, 2 HAVING n > 0',
     ),
     // #11: orders placed outside the live room during the session (非直播间成交): shown apart, never in GMV
     otherOrders: db.prepare<[number], { n: number; g: number | null }>(
       `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND status IN (${PAID}) AND scene = 'other'`,
     ),
-    // paid orders of one product within one segment (orders name LiveCue products by id as text)
+    // paid orders of one product in the whole minutes [from, to) of a segment, from the same rollup
+    segmentMinutes: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
+      `SELECT total(orders) AS n, sum(gmv) AS g FROM metric_product_minutes
+       WHERE session_id = ? AND product_key = ? AND sku = '' AND t >= ? AND t < ?`,
+    ),
+    // ... and in the partial minutes at its edges, from the raw rows (orders name LiveCue products by id as text)
     segmentOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
       `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders
        WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ? AND status IN (${PAID}) AND scene = 'live'`,
@@ -348,6 +354,23 @@ export class ReportBuilder {
     return zeroFunnel();
   }
 
+  /**
+   * Paid orders of a product in [from, to): whole minutes from the per-minute rollup, the partial minutes at either edge
+   * from the raw rows (at most two minutes of them), so the figure is the one a scan of every order gives.
+   */
+  private segmentOrders(sessionId: number, key: string, from: number, to: number): { n: number; g: number } {
+    const a = Math.ceil(from / MINUTE) * MINUTE;
+    const b = Math.floor(to / MINUTE) * MINUTE;
+    if (a >= b) {
+      const r = this.sql.segmentOrders.get(sessionId, key, from, to)!;
+      return { n: r.n, g: r.g ?? 0 };
+    }
+    const head = this.sql.segmentOrders.get(sessionId, key, from, a)!;
+    const mid = this.sql.segmentMinutes.get(sessionId, key, a, b)!;
+    const tail = this.sql.segmentOrders.get(sessionId, key, b, to)!;
+    return { n: head.n + mid.n + tail.n, g: (head.g ?? 0) + (mid.g ?? 0) + (tail.g ?? 0) };
+  }
+
   private products(
     sessionId: number,
     segments: ReviewSegment[],
@@ -363,9 +386,8 @@ export class ReportBuilder {
     // orders name products by LiveCue id (as text), or only by SKU: those are matched to the catalog's SKU
     const sold = new Map<number, { orders: number; gmv: number }>();
     for (const o of this.sql.productOrders.all(sessionId)) {
-      let pid: number | null = null;
-      if (o.product_key !== null) pid = /^\d{1,15}$/.test(o.product_key) ? Number(o.product_key) : null;
-      else if (o.sku !== null) pid = this.sql.productBySku.get(o.sku)?.id ?? null;
+      const pid =
+        o.product_key !== '' ? (/^\d{1,15}$/.test(o.product_key) ? Number(o.product_key) : null) : (this.sql.productBySku.get(o.sku)?.id ?? null);
       if (pid === null) continue;
       const s = sold.get(pid) ?? { orders: 0, gmv: 0 };
       s.orders += o.n;
@@ -386,9 +408,9 @@ export class ReportBuilder {
       p.during.clk += Math.max(0, b.clk - a.clk);
       p.during.pay += Math.max(0, b.pay - a.pay);
       p.during.gmv += Math.max(0, b.gmv - a.gmv);
-      const o = this.sql.segmentOrders.get(sessionId, String(s.productId), s.startedAt, s.endedAt ?? FAR_FUTURE)!;
+      const o = this.segmentOrders(sessionId, String(s.productId), s.startedAt, s.endedAt ?? FAR_FUTURE);
       p.orders += o.n;
-      p.ordersGmv += o.g ?? 0;
+      p.ordersGmv += o.g;
       pinned.set(s.productId, p);
     }
     const planned = new Map<number, number>();

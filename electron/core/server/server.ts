@@ -5,7 +5,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import QRCode from 'qrcode';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerInfo } from '../../../shared/domain.ts';
 import type { CoreEvent, ErrorBody, ErrorCode } from '../../../shared/protocol/index.ts';
@@ -17,6 +16,9 @@ import type { Caller } from '../access/tokens.ts';
 import { registerAccess } from '../access/handlers.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
 import { registerApiRoutes } from './routes.ts';
+
+/** qrcode (with pngjs: ~60 modules) loads on the first QR code, not at start-up (bench/cold-start.ts) */
+const qrcode = () => import('qrcode').then((m) => m.default);
 
 export interface ServerOptions {
   port: number;
@@ -225,7 +227,7 @@ export class CoreServer {
       host: this.host,
       lanSharing,
       hostDisplayUrls: urls,
-      hostDisplayQrSvg: await QRCode.toString(urls[0]!, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      hostDisplayQrSvg: await (await qrcode()).toString(urls[0]!, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
       overlayUrl: `http://127.0.0.1:${this.port}/overlay?token=${encodeURIComponent(this.core.displayLinkToken())}`,
     };
   }
@@ -398,14 +400,16 @@ export class CoreServer {
 
   private broadcast(event: CoreEvent): void {
     if (this.wss.clients.size === 0) return;
-    const data = JSON.stringify(event);
+    // encoded once for every screen (ws would turn a string into a new Buffer per client): fan-out cost per extra
+    // screen is one write (bench/fanout.ts)
+    const data = Buffer.from(JSON.stringify(event));
     for (const ws of this.wss.clients) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED) {
         ws.terminate();
         continue;
       }
-      ws.send(data);
+      ws.send(data, { binary: false });
     }
   }
 

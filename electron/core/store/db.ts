@@ -37,6 +37,11 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     // a fixed 8 MB page cache (default 16 MB): the live path touches only the B-trees' newest pages, so a bounded, small
     // cache keeps an 8-hour session's memory flat; the OS file cache serves reports of ended sessions
     db.pragma('cache_size = -8000');
+    // checkpoint every ~40 MB of WAL instead of SQLite's default 1000 pages (~4 MB): a checkpoint runs inside the commit
+    // that crosses the mark and syncs both files, so at the default every few ingest batches paid for one (measured in
+    // bench/metrics.ts: commit time 0.7–1.2 s → 0.2–0.3 s over 300 000 events). Durability is unchanged: a commit is in
+    // the WAL either way (https://sqlite.org/pragma.html#pragma_wal_autocheckpoint, https://sqlite.org/wal.html#ckpt).
+    db.pragma('wal_autocheckpoint = 10000');
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') {
       throw new StoreError('db_corrupt', `数据库损坏 / database failed quick_check (${file}): ${String(check)}`);

@@ -491,6 +491,8 @@ const zh = {
   secShownOnce: '请现在复制：此令牌不会再次显示',
   secNoTokens: '还没有发出的令牌',
   secOwnerOnly: '仅本机所有者可管理令牌',
+  // #17 performance (pages loaded on first use)
+  pfLoadFailed: '页面加载失败，请刷新',
 } as const;
 
 type Key = keyof typeof zh;
@@ -987,6 +989,8 @@ const en: Record<Key, string> = {
   secShownOnce: 'Copy it now: this token is not shown again',
   secNoTokens: 'No tokens issued yet',
   secOwnerOnly: 'Only the owner at this machine manages tokens',
+  // #17 performance (pages loaded on first use)
+  pfLoadFailed: 'This page failed to load; reload',
 };
 
 export type Lang = 'zh' | 'en';

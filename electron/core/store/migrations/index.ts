@@ -11,6 +11,8 @@ import * as m0111 from './0111-shop-products.ts';
 import * as m0120 from './0120-wecom-customer.ts';
 import * as m0140 from './0140-access-tokens.ts';
 import * as m0160 from './0160-automation.ts';
+import * as m0170 from './0170-product-order-minutes.ts';
+import * as m0171 from './0171-session-totals.ts';
 
 export interface Migration {
   version: number;
@@ -31,4 +33,6 @@ export const migrations: Migration[] = [
   { version: 120, name: 'wecom-customer', sql: m0120.sql },
   { version: 140, name: 'access-tokens', sql: m0140.sql },
   { version: 160, name: 'automation', sql: m0160.sql },
+  { version: 170, name: 'product-order-minutes', sql: m0170.sql },
+  { version: 171, name: 'session-totals', sql: m0171.sql },
 ];
