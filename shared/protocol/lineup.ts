@@ -49,7 +49,13 @@ export const ProductUpdate = z.strictObject({
 } as { id: typeof id } & { [K in keyof typeof productFields]: z.ZodOptional<(typeof productFields)[K]> });
 
 const lineupItemFields = {
-  plannedMinutes: z.number().int().min(0).max(600).optional(),
+  /** decimal minutes are fine (2.5 = 2 min 30 s); stored as whole seconds */
+  plannedMinutes: z
+    .number()
+    .min(0)
+    .max(600)
+    .refine((m) => Math.abs(m * 60 - Math.round(m * 60)) < 1e-6, '计划时长需精确到秒 / planned minutes must come to whole seconds')
+    .optional(),
   talkingPoints: text(4000).optional(),
   notes: text(2000).optional(),
 };
@@ -90,6 +96,10 @@ export const commands = {
   snapshot: z.strictObject({}),
   'server.info': z.strictObject({}),
   'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
+  /** the producer's current session: host display, overlay, dashboard and bridge follow it (#13) */
+  'desk.setCurrent': z.strictObject({ sessionId: id }),
+  /** scrolls the host display's 话术 teleprompter (0 = top, 1 = bottom) */
+  'host.prompter': z.strictObject({ sessionId: id, itemId: id, ratio: z.number().min(0).max(1) }),
   /** desktop only: opens (or focuses) the host display window on the second screen */
   'window.openHostDisplay': z.strictObject({}),
 } satisfies Record<string, z.ZodType>;
@@ -119,6 +129,14 @@ export interface Results {
   'server.info': ServerInfo;
   'server.setLanSharing': ServerInfo;
   'window.openHostDisplay': { opened: boolean };
+  'desk.setCurrent': DeskState;
+  'host.prompter': DeskState;
+}
+
+/** Which session the desk is running and where the host's teleprompter stands (snapshot.ext.desk). */
+export interface DeskState {
+  currentSessionId: number | null;
+  prompter: { sessionId: number; itemId: number; ratio: number } | null;
 }
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
 export type Events =
@@ -127,5 +145,6 @@ export type Events =
   | { type: 'catalog.replaced'; products: Product[] }
   | { type: 'session.changed'; session: SessionState }
   | { type: 'template.changed'; templates: LineupTemplate[] }
-  | { type: 'server.changed'; info: ServerInfo };
+  | { type: 'server.changed'; info: ServerInfo }
+  | { type: 'desk.changed'; desk: DeskState };
 

@@ -69,8 +69,8 @@ function statements(db: Db) {
       `SELECT g.id, g.product_id, g.lineup_item_id, g.started_at, g.ended_at, p.title FROM segments g JOIN products p ON p.id = g.product_id
        WHERE g.session_id = ? ORDER BY g.started_at, g.id`,
     ),
-    lineup: db.prepare<[number], { id: number; product_id: number; position: number; planned_minutes: number; title: string }>(
-      `SELECT i.id, i.product_id, i.position, i.planned_minutes, p.title FROM lineup_items i JOIN products p ON p.id = i.product_id
+    lineup: db.prepare<[number], { id: number; product_id: number; position: number; planned_minutes: number; planned_seconds: number | null; title: string }>(
+      `SELECT i.id, i.product_id, i.position, i.planned_minutes, i.planned_seconds, p.title FROM lineup_items i JOIN products p ON p.id = i.product_id
        WHERE i.session_id = ? ORDER BY i.position, i.id`,
     ),
     product: db.prepare<[number], { id: number; title: string; price: number; live_price: number | null }>(
@@ -204,7 +204,7 @@ export class ReportBuilder {
       startedAt: s.started_at,
       endedAt: s.ended_at,
     }));
-    const lineup = this.sql.lineup.all(id).map((l) => ({ itemId: l.id, productId: l.product_id, position: l.position, plannedMinutes: l.planned_minutes, title: l.title }));
+    const lineup = this.sql.lineup.all(id).map((l) => ({ itemId: l.id, productId: l.product_id, position: l.position, plannedMinutes: l.planned_seconds !== null ? l.planned_seconds / 60 : l.planned_minutes, title: l.title }));
     const products = this.products(id, segments, lineup, session.endedAt ?? now, overall.orders > 0);
     const pushes = this.pushes(id, now);
     const streamEvents = this.sql.streamEvents.all(id);
