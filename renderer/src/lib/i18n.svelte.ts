@@ -307,6 +307,13 @@ const zh = {
   rCursor: '回放位置',
   rRefresh: '刷新',
   rTooLarge: '文件过大，请改用 HTTP 接口导入：POST',
+  // #13 desk under pressure
+  dkStandby: '待机',
+  dkBeforeLive: '即将开播',
+  dkAfterLive: '本场已下播',
+  dkPlannedStart: '计划开播',
+  dkHostNoSuchSession: '找不到场次',
+  dkHostNoSuchSessionHint: '请检查地址中的 ?session= 编号，或去掉它以跟随中控台正在播的场次',
 } as const;
 
 type Key = keyof typeof zh;
@@ -619,6 +626,13 @@ const en: Record<Key, string> = {
   rCursor: 'Replay position',
   rRefresh: 'Refresh',
   rTooLarge: 'File too large for this route: import it over HTTP: POST',
+  // #13 desk under pressure
+  dkStandby: 'Standby',
+  dkBeforeLive: 'not live yet',
+  dkAfterLive: 'This session has ended',
+  dkPlannedStart: 'Planned start',
+  dkHostNoSuchSession: 'No such session:',
+  dkHostNoSuchSessionHint: 'Check the ?session= number in the address, or remove it to follow the session the producer is running',
 };
 
 export type Lang = 'zh' | 'en';
