@@ -314,6 +314,19 @@ const zh = {
   dkPlannedStart: '计划开播',
   dkHostNoSuchSession: '找不到场次',
   dkHostNoSuchSessionHint: '请检查地址中的 ?session= 编号，或去掉它以跟随中控台正在播的场次',
+  dkKeysArmed: '⌨ 快捷键就绪',
+  dkKeysTyping: '✎ 正在输入：快捷键暂停（Esc 退出输入框）',
+  dkHotkeysMore: 'Ctrl+Z 撤销上一次置顶/下一个/取消 · PageUp/PageDown 翻动大屏话术',
+  dkKeyBeforeLive: '还没开播：先点「开播」，空格和置顶键才会生效',
+  dkKeyEnded: '本场已结束，不能再置顶',
+  dkKeyEndOfLineup: '已经是排品的最后一个',
+  dkKeyNothingPinned: '当前没有置顶商品',
+  dkUndo: '撤销',
+  dkUndone: '已撤销，恢复为',
+  dkUndoNothing: '没有可撤销的置顶操作',
+  dkPending: '等待中控响应',
+  dkRoundTripHint: '上一条置顶指令的往返时间',
+  dkPrompterHint: '滚动这里，主播大屏的话术同步滚动（或按 PageUp/PageDown）',
 } as const;
 
 type Key = keyof typeof zh;
@@ -633,6 +646,19 @@ const en: Record<Key, string> = {
   dkPlannedStart: 'Planned start',
   dkHostNoSuchSession: 'No such session:',
   dkHostNoSuchSessionHint: 'Check the ?session= number in the address, or remove it to follow the session the producer is running',
+  dkKeysArmed: '⌨ Keys armed',
+  dkKeysTyping: '✎ Typing: keys paused (Esc leaves the field)',
+  dkHotkeysMore: 'Ctrl+Z undo the last pin/next/unpin · PageUp/PageDown scroll the host\'s talking points',
+  dkKeyBeforeLive: 'Not live yet: press Go live first, then Space and the pin keys work',
+  dkKeyEnded: 'This session has ended; nothing can be pinned',
+  dkKeyEndOfLineup: 'That was the last item of the lineup',
+  dkKeyNothingPinned: 'Nothing is pinned',
+  dkUndo: 'Undo',
+  dkUndone: 'Undone, back to',
+  dkUndoNothing: 'Nothing to undo',
+  dkPending: 'waiting for the core',
+  dkRoundTripHint: 'Round trip of the last on-air command',
+  dkPrompterHint: 'Scroll here and the host display\'s talking points follow (or PageUp/PageDown)',
 };
 
 export type Lang = 'zh' | 'en';
