@@ -15,6 +15,7 @@ import {
 } from '../../shared/protocol/index.ts';
 import { ProductRepo, withDefaults } from './catalog/products.ts';
 import { importCatalogCsv } from './catalog/import.ts';
+import { storeImage } from './catalog/images.ts';
 import { CoreError, conflict } from './errors.ts';
 import { SessionRepo } from './lineup/sessions.ts';
 import { TemplateRepo } from './lineup/templates.ts';
@@ -187,6 +188,10 @@ export class Core {
     this.handle('product.update', ({ id, ...patch }) => {
       const product = tx(() => this.products.update(id, patch, this.now()));
       this.emit({ type: 'product.upserted', product });
+      // a mid-show price change: every view of a session with this product on pin (host, overlay, OBS) is re-sent (#13)
+      for (const state of this.sessions.activeStates()) {
+        if (state.pinned?.id === id) this.emit({ type: 'session.changed', session: state });
+      }
       return product;
     });
     this.handle('product.delete', ({ id }) => {
@@ -198,6 +203,7 @@ export class Core {
       this.emit({ type: 'product.removed', id });
       return { id };
     });
+    this.handle('image.store', ({ base64 }) => storeImage(this.dataDir, Buffer.from(base64, 'base64')));
     this.handle('catalog.importCsv', ({ base64 }) => {
       const result = importCatalogCsv(this.db, this.products, Buffer.from(base64, 'base64'), this.now());
       this.emit({ type: 'catalog.replaced', products: this.products.list() });

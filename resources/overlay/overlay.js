@@ -36,7 +36,7 @@
     coupon.textContent = p.coupon || '';
     coupon.hidden = !p.coupon;
     const img = $('image');
-    if (p.imageUrl && /^https?:\/\//i.test(p.imageUrl)) {
+    if (p.imageUrl && (/^https?:\/\//i.test(p.imageUrl) || /^\/images\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/.test(p.imageUrl))) {
       if (img.getAttribute('src') !== p.imageUrl) img.src = p.imageUrl;
       img.hidden = false;
     } else {

@@ -27,6 +27,12 @@ const url = z
   .trim()
   .max(2048)
   .refine((s) => /^https?:\/\/[^\s]+$/i.test(s), 'must be an http(s) URL');
+/** an image: an http(s) URL, or one kept in the data folder (`/images/<sha256>.<ext>`, electron/core/catalog/images.ts) */
+const imageRef = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s) || /^\/images\/[0-9a-f]{64}\.(?:jpg|png|webp|gif)$/.test(s), '必须是 http(s) 图片地址或已上传的图片 / must be an http(s) URL or an uploaded image');
 const epochMs = z.number().int().min(0).max(8.64e15);
 
 export const productFields = {
@@ -35,7 +41,7 @@ export const productFields = {
   livePrice: fen.nullable().optional(),
   sku: line(64).nullable().optional(),
   stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
-  imageUrl: url.nullable().optional(),
+  imageUrl: imageRef.nullable().optional(),
   sellingPoints: z.array(line(200)).max(20).optional(),
   coupon: text(200).nullable().optional(),
   link: url.nullable().optional(),
@@ -96,6 +102,8 @@ export const commands = {
   snapshot: z.strictObject({}),
   'server.info': z.strictObject({}),
   'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
+  /** stores an image (bytes, base64) in the data folder → its `/images/…` path for imageUrl */
+  'image.store': z.strictObject({ base64: z.string().min(1).max(11_200_000) }),
   /** the producer's current session: host display, overlay, dashboard and bridge follow it (#13) */
   'desk.setCurrent': z.strictObject({ sessionId: id }),
   /** scrolls the host display's 话术 teleprompter (0 = top, 1 = bottom) */
@@ -130,6 +138,7 @@ export interface Results {
   'server.setLanSharing': ServerInfo;
   'window.openHostDisplay': { opened: boolean };
   'desk.setCurrent': DeskState;
+  'image.store': { url: string; bytes: number; type: string };
   'host.prompter': DeskState;
 }
 

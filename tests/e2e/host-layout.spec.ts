@@ -4,6 +4,7 @@
 // ?session= is honoured or refused, never replaced. Screenshots land in test-results/host-*.png.
 import { expect, test, type Page } from '@playwright/test';
 import { startServe, type Served } from '../helpers/serve.ts';
+import { gradientPng } from '../helpers/png.ts';
 
 let s: Served;
 test.beforeAll(async () => {
@@ -45,8 +46,11 @@ async function outside(page: Page): Promise<string[]> {
 
 test('host display fits a 60-character title with six selling points at every size, with a standby card around the show', async ({ browser }) => {
   expect([...TITLE].length).toBe(60);
-  const png = await s.api('POST', '/api/v1/images', undefined);
-  const imageUrl = png.status === 200 ? png.body.url : null;
+  // a product photo uploaded into the data folder (POST /api/v1/images), shown from /images/<sha256>.png
+  const res = await fetch(`${s.url.replace(/\/$/, '')}/api/v1/images`, { method: 'POST', headers: { authorization: `Bearer ${s.token}` }, body: gradientPng(600, 800) });
+  expect(res.status).toBe(200);
+  const imageUrl = ((await res.json()) as { url: string }).url;
+  expect(imageUrl).toMatch(/^\/images\/[0-9a-f]{64}\.png$/);
   const p = await s.api('POST', '/api/v1/products', { title: TITLE, price: 19900, livePrice: 9900, coupon: '满199减30，限前100单', sellingPoints: POINTS, hot: true, ...(imageUrl ? { imageUrl } : {}) });
   expect(p.status).toBe(200);
   const n = await s.api('POST', '/api/v1/products', { title: '云南普洱茶 357g 七子饼 2019 年春茶 勐海古树料 紧压生茶', price: 29900 });
@@ -79,7 +83,8 @@ test('host display fits a 60-character title with six selling points at every si
     await page.screenshot({ path: `test-results/${name}.png` });
     expect(await outside(page), name).toEqual([]);
     for (const id of ['host-timer', 'host-price', 'host-next', 'host-title', 'host-prompter']) await expect(page.getByTestId(id), `${name} ${id}`).toBeInViewport({ ratio: 1 });
-    if (imageUrl) await expect(page.getByTestId('host-image'), name).toBeInViewport({ ratio: 1 });
+    await expect(page.getByTestId('host-image'), name).toBeInViewport({ ratio: 1 });
+    expect(await page.getByTestId('host-image').evaluate((el: HTMLImageElement) => el.naturalWidth), `${name} image loaded`).toBe(600);
     // the timer stays on one line: mm:ss / planned (2.5 minutes = 02:30)
     const timer = page.getByTestId('host-timer');
     await expect(timer).toContainText(/^\d\d:\d\d\s*\/ 02:30$/);

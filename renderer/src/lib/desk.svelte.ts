@@ -3,6 +3,7 @@ import type { LineupTemplate, Product, SessionState, SessionSummary, Snapshot } 
 import type { CommandInput, CommandName, CommandResult, CoreEvent } from '../../../shared/protocol/index.ts';
 import type { DeskState } from '../../../shared/protocol/lineup.ts';
 import { createApi, type Api, type ConnectionState } from '../api/index.ts';
+import { setImageOrigin } from './images.ts';
 
 export interface Toast {
   id: number;
@@ -121,7 +122,13 @@ class Desk {
     const deskPart = s.ext.desk as DeskState | undefined;
     if (deskPart) this.desk = deskPart;
     this.ready = true;
+    // a window loaded from a file reaches stored product images (/images/…) on the core's own HTTP server
+    if (location.protocol === 'file:' && !this.imageOriginSet) {
+      this.imageOriginSet = true;
+      void this.api.invoke('server.info', {}).then((info) => setImageOrigin(`http://127.0.0.1:${info.port}`)).catch(() => (this.imageOriginSet = false));
+    }
   }
+  private imageOriginSet = false;
 
   /** Runs a command; a failure becomes a toast the producer can read, and is rethrown for the caller. */
   async run<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandResult<N>> {
