@@ -47,7 +47,7 @@ async function outside(page: Page): Promise<string[]> {
 test('host display fits a 60-character title with six selling points at every size, with a standby card around the show', async ({ browser }) => {
   expect([...TITLE].length).toBe(60);
   // a product photo uploaded into the data folder (POST /api/v1/images), shown from /images/<sha256>.png
-  const res = await fetch(`${s.url.replace(/\/$/, '')}/api/v1/images`, { method: 'POST', headers: { authorization: `Bearer ${s.token}` }, body: gradientPng(600, 800) });
+  const res = await fetch(`${s.url.replace(/\/$/, '')}/api/v1/images`, { method: 'POST', headers: { authorization: `Bearer ${s.token}` }, body: new Uint8Array(gradientPng(600, 800)) });
   expect(res.status).toBe(200);
   const imageUrl = ((await res.json()) as { url: string }).url;
   expect(imageUrl).toMatch(/^\/images\/[0-9a-f]{64}\.png$/);
