@@ -151,6 +151,8 @@ export const SimulatorOptions = z.strictObject({
   timeScale: z.number().min(1).max(600).optional(),
   /** mean new viewers per second before pins and pushes */
   arrivalsPerSecond: z.number().min(0).max(1000).optional(),
+  /** 'wall' (default): ×N compresses the audience, never the calendar; 'model': benchmarks only (writes ahead of now) */
+  clock: z.enum(['wall', 'model']).optional(),
 });
 export const WechatApiOptions = z.strictObject({
   /** the live's export_id; default: the newest one getlivelist returns for today */
@@ -312,7 +314,8 @@ export interface Results {
   'metrics.ingest': { stored: number; duplicates: number };
   'metrics.snapshot': MetricsSnapshot;
   'metrics.series': MetricsSeries;
-  'metrics.setSource': { sessionId: number; source: SourceName };
+  /** ready false: the source cannot run (message says why and what to do); no figures are shown until it can (#13) */
+  'metrics.setSource': { sessionId: number; source: SourceName; ready: boolean; message: string | null };
   'metrics.setAlerts': AlertConfig;
   'metrics.notifyPush': { ok: true };
   'metrics.setWechat': WechatInfo;

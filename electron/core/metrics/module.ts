@@ -57,6 +57,8 @@ export class MetricsModule implements CoreModule {
   private readonly aggs = new Map<number, SessionAgg>();
   private readonly states = new Map<number, SessionState>();
   private readonly running = new Map<number, MetricsSource>();
+  /** sessions whose chosen source could not start, with the reason every view shows instead of figures */
+  private readonly refused = new Map<number, MetricsSnapshot['sourceStatus']>();
   private readonly lastTick = new Map<number, MetricsTick>();
   /** figures of closed segments, valid while the segment's version is unchanged */
   private readonly segCache = new Map<number, { version: number; figures: SegmentFigures }>();
@@ -87,7 +89,13 @@ export class MetricsModule implements CoreModule {
       this.stopSource(sessionId);
       const state = this.stateOf(sessionId);
       if (this.started && state.status === 'live') this.startSource(state);
-      return { sessionId, source };
+      const cannot = source === 'wechat-api' && !this.apiClient();
+      return {
+        sessionId,
+        source,
+        ready: !cannot,
+        message: cannot ? '已保存，但微信 API 还不能运行：请先在 设置 → 微信 填写 AppID / AppSecret，在此之前不显示任何数据 / saved, but the WeChat API cannot run until AppID and AppSecret are set in Settings → WeChat; no figures until then' : null,
+      };
     });
     core.handle('metrics.setAlerts', (config) => {
       this.alertConfig = config;
@@ -384,21 +392,40 @@ export class MetricsModule implements CoreModule {
   private startSource(state: SessionState): void {
     const { source, options } = this.sourceOf(state.id);
     let runner: MetricsSource | null = null;
+    this.refused.delete(state.id);
     if (source === 'simulator') runner = new Simulator(this.context(state.id), options);
     else if (source === 'wechat-api') {
       const api = this.apiClient();
       if (!api) {
+        // a source that cannot run says why, and nothing simulated stands in for it (#13)
+        const message = '微信 API 无法启动：未填写 AppID / AppSecret（设置 → 微信）。在填写前不会显示任何数据 / WeChat API cannot run: AppID and AppSecret are not set (Settings → WeChat); no figures until they are';
+        this.refused.set(state.id, { state: 'error', message });
+        this.recordRun(state.id, source, 'refused', message);
         this.core.log('metrics: wechat-api source chosen but AppID/AppSecret are not set');
         return;
       }
       runner = new WechatApiPoller(this.context(state.id), api, options);
     }
+    this.recordRun(state.id, source, 'running', null);
     if (!runner) return; // push and generic ingest are passive: events arrive over HTTP
     this.running.set(state.id, runner);
     void Promise.resolve(runner.start()).catch((error: Error) => this.core.log(`metrics: source ${source} failed: ${error.message}`));
   }
 
+  /** the session's source history, and the effective choice stored so review never reads 'none' for it */
+  private recordRun(sessionId: number, source: SourceName, state: 'running' | 'refused', message: string | null): void {
+    try {
+      this.store.transaction(() => {
+        if (!this.store.source(sessionId)) this.store.setSource(sessionId, source, this.sourceOf(sessionId).options, this.core.now());
+        this.store.addRun(sessionId, source, state, message, this.core.now());
+      });
+    } catch (error) {
+      this.core.log(`metrics: source history for session ${sessionId} not stored: ${(error as Error).message}`);
+    }
+  }
+
   private stopSource(sessionId: number): void {
+    this.refused.delete(sessionId);
     const r = this.running.get(sessionId);
     if (!r) return;
     this.running.delete(sessionId);
@@ -469,7 +496,7 @@ export class MetricsModule implements CoreModule {
       sessionId,
       provisional: live,
       source: this.sourceOf(sessionId).source,
-      sourceStatus: this.running.get(sessionId)?.status() ?? { state: 'idle', message: null },
+      sourceStatus: this.running.get(sessionId)?.status() ?? this.refused.get(sessionId) ?? { state: 'idle', message: null },
       computedAt: this.core.now(),
       lastEventAt: agg.total.lastTs || null,
       session,

@@ -221,6 +221,7 @@ export class ReportBuilder {
         startedAt: session.startedAt,
         endedAt: session.endedAt,
         source: sourceOf(this.core.db, this.sql.source, id),
+        rehearsal: isRehearsal(this.core.db, id),
       },
       provisional: session.status !== 'ended',
       summary,
@@ -501,6 +502,13 @@ function redact(text: string | null): string | null {
   if (text === null) return null;
   return text.replace(/https?:\/\/([^/\s?#]+)[^\s]*/g, (_m, host: string) => `https://${host}/…`);
 }
+
+/** A session that ran on the simulator at any moment is a rehearsal (彩排) in every review view (#13). */
+export function isRehearsal(db: Db, sessionId: number): boolean {
+  return db.prepare<[number], { r: number }>(REHEARSAL_SQL).get(sessionId)!.r === 1;
+}
+export const REHEARSAL_EXISTS = "EXISTS (SELECT 1 FROM metric_source_runs r WHERE r.session_id = s.id AND r.source = 'simulator' AND r.state = 'running')";
+const REHEARSAL_SQL = `SELECT ${REHEARSAL_EXISTS} AS r FROM sessions s WHERE s.id = ?`;
 
 /** 'import' for a session brought in from a file (migration 0007), else metric_sources' choice, else 'none'. */
 export function sourceOf(db: Db, stmt: { get(id: number): { source: string } | undefined }, sessionId: number): string {

@@ -343,6 +343,16 @@ const zh = {
   dkNotes: '备注',
   dkEditTalk: '编辑话术和备注',
   dkOnAirBadge: '讲解中',
+  dkRehearsal: '彩排',
+  dkRehearsalHint: '本场用模拟数据跑过：数字不是真实观众',
+  dkSourceLabel: '数据来源',
+  dkSrcSimulator: '模拟数据',
+  dkSrcWechatApi: '微信 API',
+  dkSrcWechatPush: '微信小店消息推送',
+  dkSrcIngest: '脚本/接口写入',
+  dkSrcImport: '从文件导入',
+  dkSrcNone: '无',
+  dkSourceCannotRun: '数据源无法运行',
 } as const;
 
 type Key = keyof typeof zh;
@@ -691,6 +701,16 @@ const en: Record<Key, string> = {
   dkNotes: 'Notes',
   dkEditTalk: 'Edit talking points and notes',
   dkOnAirBadge: 'ON AIR',
+  dkRehearsal: 'Rehearsal',
+  dkRehearsalHint: 'This session ran on simulated data: the figures are not a real audience',
+  dkSourceLabel: 'Data source',
+  dkSrcSimulator: 'simulator',
+  dkSrcWechatApi: 'WeChat API',
+  dkSrcWechatPush: 'WeChat Shop push',
+  dkSrcIngest: 'scripts / API',
+  dkSrcImport: 'imported file',
+  dkSrcNone: 'none',
+  dkSourceCannotRun: 'Data source cannot run',
 };
 
 export type Lang = 'zh' | 'en';

@@ -7,6 +7,7 @@ import * as m0005 from './0005-channels.ts';
 import * as m0006 from './0006-review.ts';
 import * as m0007 from './0007-imports.ts';
 import * as m0130 from './0130-planned-seconds.ts';
+import * as m0131 from './0131-source-runs.ts';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { version: 6, name: 'review', sql: m0006.sql },
   { version: 7, name: 'imports', sql: m0007.sql },
   { version: 130, name: 'planned-seconds', sql: m0130.sql },
+  { version: 131, name: 'source-runs', sql: m0131.sql },
 ];
