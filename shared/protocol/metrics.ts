@@ -167,6 +167,10 @@ export const AlertConfigSchema = z.strictObject({
   conversionFactor: z.number().min(0.05).max(5),
   conversionEnabled: z.boolean(),
   conversionMinViewers: z.number().int().min(0).max(1_000_000),
+  /** hysteresis (#13); older clients may leave them out (then the defaults apply) */
+  minWindowSeconds: z.number().int().min(0).max(3600).optional(),
+  minSamples: z.number().int().min(1).max(600).optional(),
+  holdSeconds: z.number().int().min(0).max(3600).optional(),
 });
 
 export const commands = {

@@ -47,6 +47,13 @@ test('a source that cannot run says why; rehearsals are 彩排 in review; ?sessi
   // ?session= after 下播: that session, not the live one; an unknown one is refused
   await page.goto(`${s.url}#/dashboard?session=${rehearsal.id}`);
   await expect(page.locator('.dash-head h2')).toHaveText('周五彩排');
+  // thresholds are typed in % (and 人 / 秒), stored as fractions; hysteresis is on by default
+  await page.locator('details', { hasText: '提醒' }).locator('summary').click();
+  await expect(page.getByTestId('alert-drop-pct')).toHaveValue('20');
+  await expect(page.getByTestId('alert-conv-pct')).toHaveValue('70');
+  await page.getByTestId('alert-drop-pct').fill('30');
+  await page.locator('details', { hasText: '提醒' }).getByRole('button', { name: '保存' }).click();
+  await expect.poll(async () => (await s.api('GET', '/api/v1/snapshot')).body.ext.metrics.alerts).toMatchObject({ onlineDropPct: 0.3, conversionFactor: 0.7, minWindowSeconds: 60, minSamples: 5, holdSeconds: 20 });
   await page.goto(`${s.url}#/dashboard?session=999`);
   await expect(page.getByTestId('dash-refused')).toContainText('找不到场次');
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import type { SessionState } from '../../../shared/domain.ts';
 import {
+  type Alert,
   type AlertConfig,
   DEFAULT_ALERTS,
   alerts as computeAlerts,
@@ -30,6 +31,7 @@ import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import type { CoreServer } from '../server/server.ts';
 import { type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
+import { AlertGate } from '../../../shared/metrics/alert-gate.ts';
 import { MetricsStore } from './store.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
@@ -59,6 +61,7 @@ export class MetricsModule implements CoreModule {
   private readonly running = new Map<number, MetricsSource>();
   /** sessions whose chosen source could not start, with the reason every view shows instead of figures */
   private readonly refused = new Map<number, MetricsSnapshot['sourceStatus']>();
+  private readonly gates = new Map<number, AlertGate>();
   private readonly lastTick = new Map<number, MetricsTick>();
   /** figures of closed segments, valid while the segment's version is unchanged */
   private readonly segCache = new Map<number, { version: number; figures: SegmentFigures }>();
@@ -97,7 +100,8 @@ export class MetricsModule implements CoreModule {
         message: cannot ? '已保存，但微信 API 还不能运行：请先在 设置 → 微信 填写 AppID / AppSecret，在此之前不显示任何数据 / saved, but the WeChat API cannot run until AppID and AppSecret are set in Settings → WeChat; no figures until then' : null,
       };
     });
-    core.handle('metrics.setAlerts', (config) => {
+    core.handle('metrics.setAlerts', (input) => {
+      const config: AlertConfig = { ...DEFAULT_ALERTS, ...this.alertConfig, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
       this.alertConfig = config;
       core.settings.set('metrics.alerts', config);
       core.emit({ type: 'metrics.alertsChanged', config });
@@ -242,8 +246,10 @@ export class MetricsModule implements CoreModule {
 
   private onSession(state: SessionState): void {
     const prev = this.states.get(state.id);
-    if (state.status === 'ended') this.states.delete(state.id);
-    else this.states.set(state.id, state);
+    if (state.status === 'ended') {
+      this.states.delete(state.id);
+      this.gates.delete(state.id);
+    } else this.states.set(state.id, state);
     const agg = this.aggs.get(state.id);
     if (agg) {
       if (state.startedAt !== null) agg.startMs = state.startedAt;
@@ -505,7 +511,7 @@ export class MetricsModule implements CoreModule {
       last10,
       online60sAgo,
       counts: { ...agg.counts },
-      alerts: computeAlerts({
+      alerts: this.gated(sessionId, openSeg?.segmentId ?? null, computeAlerts({
         config: this.alertConfig,
         online60sAgo,
         onlineNow: session.onlineNow,
@@ -515,8 +521,18 @@ export class MetricsModule implements CoreModule {
         segmentConversion: openSeg?.figures.viewerConversion ?? null,
         segmentViewers: openSeg?.figures.viewersUv ?? 0,
         sessionConversion: session.viewerConversion,
-      }),
+      })),
     };
+  }
+
+  /** the alerts after hysteresis (shared/metrics/alert-gate.ts): one gate per session, kept while it is live */
+  private gated(sessionId: number, segmentId: number | null, raw: Alert[]): Alert[] {
+    let gate = this.gates.get(sessionId);
+    if (!gate) {
+      gate = new AlertGate();
+      this.gates.set(sessionId, gate);
+    }
+    return gate.update(raw, String(segmentId ?? ''), this.core.now(), this.alertConfig);
   }
 
   private segmentFigures(agg: SessionAgg, s: SegmentAcc, end: number): SegmentFigures {

@@ -353,6 +353,15 @@ const zh = {
   dkSrcImport: '从文件导入',
   dkSrcNone: '无',
   dkSourceCannotRun: '数据源无法运行',
+  dkAlertDropLabel: '在线人数 60 秒内下降超过',
+  dkAlertConvLabel: '本段转化低于场均的',
+  dkAlertMinViewers: '本段至少有多少观众才判断转化',
+  dkAlertMinWindow: '本段开始后至少多久才判断',
+  dkAlertMinSamples: '连续满足多少次才提醒（每秒一次）',
+  dkAlertHold: '恢复后保持多久才消除提醒',
+  dkPeople: '人',
+  dkSeconds: '秒',
+  dkSamples: '次',
 } as const;
 
 type Key = keyof typeof zh;
@@ -711,6 +720,15 @@ const en: Record<Key, string> = {
   dkSrcImport: 'imported file',
   dkSrcNone: 'none',
   dkSourceCannotRun: 'Data source cannot run',
+  dkAlertDropLabel: 'Online falls within 60 s by more than',
+  dkAlertConvLabel: 'Segment conversion under this share of the session average:',
+  dkAlertMinViewers: 'Judge conversion once the segment has at least',
+  dkAlertMinWindow: 'Judge a segment only after it has run',
+  dkAlertMinSamples: 'Alert once the condition held this many times in a row (once a second)',
+  dkAlertHold: 'Keep an alert this long after the condition clears',
+  dkPeople: 'viewers',
+  dkSeconds: 's',
+  dkSamples: 'samples',
 };
 
 export type Lang = 'zh' | 'en';
