@@ -62,6 +62,11 @@ test('edit, duplicate, delete products; 话术, notes and 2.5 minutes in the lin
   await form.locator('[name=price]').fill('9 9');
   await form.locator('button[type=submit]').click();
   await expect(page.locator('.toast').last()).toContainText('价格格式不对');
+  // the core's validation reaches the producer as field + rule in Chinese, not raw zod English (#13 point 7)
+  await form.locator('[name=price]').fill('99');
+  await form.locator('[name=imageUrl]').fill('ftp://example.com/a.png');
+  await form.locator('button[type=submit]').click();
+  await expect(page.locator('.toast').last()).toHaveText('图片：必须是 http(s) 图片地址或已上传的图片');
   await form.getByRole('button', { name: '取消' }).click();
 
   // duplicate, then delete the copy; deleting a product in the lineup is refused with the session's name
@@ -75,6 +80,7 @@ test('edit, duplicate, delete products; 话术, notes and 2.5 minutes in the lin
   page.once('dialog', (d) => void d.accept());
   await row.getByTestId('delete-product').click();
   await expect(page.locator('.toast').last()).toContainText('商品在排品中');
+  await expect(page.locator('.toast').last()).not.toContainText('product is in the lineup');
   await expect(row).toHaveCount(1);
 
   // "+" on a product already in the lineup asks first; dismissing adds nothing

@@ -4,6 +4,7 @@ import type { CommandInput, CommandName, CommandResult, CoreEvent } from '../../
 import type { DeskState } from '../../../shared/protocol/lineup.ts';
 import { createApi, type Api, type ConnectionState } from '../api/index.ts';
 import { setImageOrigin } from './images.ts';
+import { readableError } from './net-errors.ts';
 
 export interface Toast {
   id: number;
@@ -154,6 +155,8 @@ class Desk {
   }
 
   toast(kind: Toast['kind'], text: string): void {
+    // network and peer errors explained in the UI language (ECONNREFUSED → what it means and what to do)
+    if (kind === 'error') text = readableError(text, (globalThis.localStorage?.getItem('livecue.lang') as 'zh' | 'en' | null) ?? 'zh');
     const id = ++this.toastSeq;
     this.toasts = [...this.toasts.slice(-3), { id, kind, text }];
     setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 8000 : 3500);

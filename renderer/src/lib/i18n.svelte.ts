@@ -362,6 +362,9 @@ const zh = {
   dkPeople: '人',
   dkSeconds: '秒',
   dkSamples: '次',
+  dkEncGbk: 'GBK 编码（Excel 中文版）',
+  dkImportedNew: '新增',
+  dkImportedUpdated: '更新',
 } as const;
 
 type Key = keyof typeof zh;
@@ -729,6 +732,9 @@ const en: Record<Key, string> = {
   dkPeople: 'viewers',
   dkSeconds: 's',
   dkSamples: 'samples',
+  dkEncGbk: 'GBK (Chinese Excel)',
+  dkImportedNew: 'new',
+  dkImportedUpdated: 'updated',
 };
 
 export type Lang = 'zh' | 'en';
