@@ -16,6 +16,7 @@ import {
 import { ProductRepo, withDefaults } from './catalog/products.ts';
 import { importCatalogCsv } from './catalog/import.ts';
 import { storeImage } from './catalog/images.ts';
+import { DEFAULT_SHORTCUTS, type GlobalShortcuts, shortcutProblems } from '../../shared/desk/shortcuts.ts';
 import { CoreError, conflict } from './errors.ts';
 import { SessionRepo } from './lineup/sessions.ts';
 import { TemplateRepo } from './lineup/templates.ts';
@@ -251,6 +252,14 @@ export class Core {
       const desk = this.deskState();
       this.emit({ type: 'desk.changed', desk });
       return desk;
+    });
+    this.handle('shortcuts.get', () => this.settings.get<GlobalShortcuts>('globalShortcuts') ?? DEFAULT_SHORTCUTS);
+    this.handle('shortcuts.set', (config) => {
+      const problems = Object.entries(shortcutProblems(config));
+      if (problems.length) throw new CoreError('bad_request', problems.map(([action, p]) => `${action}: ${p}`).join('; '));
+      tx(() => this.settings.set('globalShortcuts', config));
+      this.emit({ type: 'shortcuts.changed', shortcuts: config });
+      return config;
     });
     this.handle('host.prompter', ({ sessionId, itemId, ratio }) => {
       const item = this.sessions.item(itemId);

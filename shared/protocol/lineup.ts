@@ -10,6 +10,7 @@ import type {
   SessionSummary,
   Snapshot,
 } from '../domain.ts';
+import type { GlobalShortcuts } from '../desk/shortcuts.ts';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** integer fen, up to ¥1 000 000 000 */
@@ -104,6 +105,12 @@ export const commands = {
   'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
   /** stores an image (bytes, base64) in the data folder → its `/images/…` path for imageUrl */
   'image.store': z.strictObject({ base64: z.string().min(1).max(11_200_000) }),
+  /** the desktop app's global shortcuts (off by default; shared/desk/shortcuts.ts) */
+  'shortcuts.get': z.strictObject({}),
+  'shortcuts.set': z.strictObject({
+    enabled: z.boolean(),
+    bindings: z.strictObject({ next: z.string().trim().min(1).max(60).nullable(), unpin: z.string().trim().min(1).max(60).nullable() }),
+  }),
   /** the producer's current session: host display, overlay, dashboard and bridge follow it (#13) */
   'desk.setCurrent': z.strictObject({ sessionId: id }),
   /** scrolls the host display's 话术 teleprompter (0 = top, 1 = bottom) */
@@ -139,6 +146,8 @@ export interface Results {
   'window.openHostDisplay': { opened: boolean };
   'desk.setCurrent': DeskState;
   'image.store': { url: string; bytes: number; type: string };
+  'shortcuts.get': GlobalShortcuts;
+  'shortcuts.set': GlobalShortcuts;
   'host.prompter': DeskState;
 }
 
@@ -155,5 +164,6 @@ export type Events =
   | { type: 'session.changed'; session: SessionState }
   | { type: 'template.changed'; templates: LineupTemplate[] }
   | { type: 'server.changed'; info: ServerInfo }
-  | { type: 'desk.changed'; desk: DeskState };
+  | { type: 'desk.changed'; desk: DeskState }
+  | { type: 'shortcuts.changed'; shortcuts: GlobalShortcuts };
 

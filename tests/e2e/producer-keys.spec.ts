@@ -65,3 +65,19 @@ test('armed / typing state, Space before 开播, Ctrl+Z as a new pin, pending si
   expect(ms).toBeGreaterThanOrEqual(1500);
   await page.unroute('**/api/v1/invoke/session.next');
 });
+
+test('global shortcuts are off by default and configured in Settings, with reasons in Chinese', async ({ page }) => {
+  await page.goto(`${s.url}?token=${s.token}#/settings`);
+  const form = page.getByTestId('global-shortcuts');
+  await expect(form.locator('[name=enabled]')).not.toBeChecked();
+  await form.locator('[name=enabled]').check();
+  await form.locator('[name=next]').fill('Space');
+  await form.getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.toast').last()).toContainText('修饰键');
+  await form.locator('[name=next]').fill('CommandOrControl+Alt+N');
+  await form.getByRole('button', { name: '保存' }).click();
+  await expect.poll(async () => (await s.api('POST', '/api/v1/invoke/shortcuts.get', {})).body).toEqual({
+    enabled: true,
+    bindings: { next: 'CommandOrControl+Alt+N', unpin: 'CommandOrControl+Alt+Down' },
+  });
+});

@@ -108,3 +108,20 @@ describe('product images in the data folder', () => {
     expect(sniffImage(new TextEncoder().encode('%PDF-1.7'))).toBeNull();
   });
 });
+
+describe('global shortcuts config', () => {
+  it('is off by default, refuses a bare typing key in words, stores a valid one and announces it', async () => {
+    const { core } = await setup();
+    expect(await core.call('shortcuts.get', {})).toMatchObject({ enabled: false });
+    await expect(core.call('shortcuts.set', { enabled: true, bindings: { next: 'Space', unpin: null } })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('修饰键'),
+    });
+    const events: CoreEvent[] = [];
+    core.subscribe((e) => events.push(e));
+    const config = { enabled: true, bindings: { next: 'CommandOrControl+Alt+Right', unpin: 'F9' } };
+    await core.call('shortcuts.set', config);
+    expect(await core.call('shortcuts.get', {})).toEqual(config);
+    expect(events).toEqual([{ type: 'shortcuts.changed', shortcuts: config }]);
+  });
+});

@@ -365,6 +365,10 @@ const zh = {
   dkEncGbk: 'GBK 编码（Excel 中文版）',
   dkImportedNew: '新增',
   dkImportedUpdated: '更新',
+  dkGlobalShortcuts: '全局快捷键',
+  dkGlobalEnable: '启用（切到 OBS 或视频号后台时也能切换商品）',
+  dkGlobalHint: '作用于正在直播的场次；按键写法如 CommandOrControl+Alt+Right，单独的字母/空格不能用作全局快捷键',
+  dkGlobalBrowser: '仅桌面版生效：浏览器模式下会保存设置，但不会注册系统快捷键',
 } as const;
 
 type Key = keyof typeof zh;
@@ -735,6 +739,10 @@ const en: Record<Key, string> = {
   dkEncGbk: 'GBK (Chinese Excel)',
   dkImportedNew: 'new',
   dkImportedUpdated: 'updated',
+  dkGlobalShortcuts: 'Global shortcuts',
+  dkGlobalEnable: 'On (work while OBS or the Channels console has focus)',
+  dkGlobalHint: 'Act on the live session; keys like CommandOrControl+Alt+Right; a bare letter or Space cannot be global',
+  dkGlobalBrowser: 'Desktop app only: saved here, but browser mode registers no system shortcuts',
 };
 
 export type Lang = 'zh' | 'en';
