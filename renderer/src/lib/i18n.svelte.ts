@@ -369,6 +369,12 @@ const zh = {
   dkGlobalEnable: '启用（切到 OBS 或视频号后台时也能切换商品）',
   dkGlobalHint: '作用于正在直播的场次；按键写法如 CommandOrControl+Alt+Right，单独的字母/空格不能用作全局快捷键',
   dkGlobalBrowser: '仅桌面版生效：浏览器模式下会保存设置，但不会注册系统快捷键',
+  dkMarkerPush: '推送',
+  dkMarkerScene: '切场景',
+  dkMarkerAlert: '预警',
+  dkMarkerStream: '推流',
+  dkMarkerRecord: '录制',
+  dkMarkerComment: '评论',
 } as const;
 
 type Key = keyof typeof zh;
@@ -743,6 +749,12 @@ const en: Record<Key, string> = {
   dkGlobalEnable: 'On (work while OBS or the Channels console has focus)',
   dkGlobalHint: 'Act on the live session; keys like CommandOrControl+Alt+Right; a bare letter or Space cannot be global',
   dkGlobalBrowser: 'Desktop app only: saved here, but browser mode registers no system shortcuts',
+  dkMarkerPush: 'push',
+  dkMarkerScene: 'scene',
+  dkMarkerAlert: 'alert',
+  dkMarkerStream: 'stream',
+  dkMarkerRecord: 'recording',
+  dkMarkerComment: 'comment',
 };
 
 export type Lang = 'zh' | 'en';
