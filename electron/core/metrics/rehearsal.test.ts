@@ -77,6 +77,10 @@ describe('the simulator clock at ×60', () => {
     expect(row.rehearsal).toBe(true);
     expect((await core.call('review.report', { sessionId: s.id })).session.rehearsal).toBe(true);
     expect(core.db.prepare('SELECT source, state FROM metric_source_runs WHERE session_id = ?').all(s.id)).toEqual([{ source: 'simulator', state: 'running' }]);
+    // the source history travels in the session bundle: an imported rehearsal is still 彩排
+    const bundle = await core.call('review.exportBundle', { sessionId: s.id });
+    const imported = await core.call('review.importBundle', { bundle });
+    expect((await core.call('review.report', { sessionId: imported.sessionId })).session.rehearsal).toBe(true);
   });
 });
 
