@@ -160,7 +160,7 @@ export async function soakBench() {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) ids.push((await serve.api('POST', '/api/v1/products', { title: `P${i}`, price: 5900 + i * 1000, hot: i === 0 })).body.id);
     const s = (await serve.api('POST', '/api/v1/sessions', { title: 'soak', productIds: ids })).body;
-    await serve.api('PUT', `/api/v1/sessions/${s.id}/metrics/source`, { source: 'simulator', options: { timeScale: 600, seed: 1, arrivalsPerSecond: 20 } });
+    await serve.api('PUT', `/api/v1/sessions/${s.id}/metrics/source`, { source: 'simulator', options: { timeScale: 600, seed: 1, arrivalsPerSecond: 20, clock: 'model' } });
     const started = (await serve.api('POST', `/api/v1/sessions/${s.id}/start`)).body;
     const startMs = started.startedAt as number;
     const simHours = async () => {

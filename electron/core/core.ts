@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Snapshot } from '../../shared/domain.ts';
+import type { DeskState } from '../../shared/protocol/lineup.ts';
 import {
   type CommandName,
   type CommandResult,
@@ -15,6 +16,8 @@ import {
 } from '../../shared/protocol/index.ts';
 import { ProductRepo, withDefaults } from './catalog/products.ts';
 import { type ParsedCatalog, writeCatalog } from './catalog/import.ts';
+import { storeImage } from './images.ts';
+import { DEFAULT_SHORTCUTS, type GlobalShortcuts, shortcutProblems } from '../../shared/desk/shortcuts.ts';
 import { CoreError, conflict } from './errors.ts';
 import { SessionRepo } from './lineup/sessions.ts';
 import { TemplateRepo } from './lineup/templates.ts';
@@ -73,6 +76,8 @@ export class Core {
   private readonly handlers = new Map<CommandName, AnyHandler>();
   private readonly snapshotParts = new Map<string, () => unknown>();
   private closed = false;
+  /** where the host's 话术 teleprompter stands; in memory only (a restart starts it at the top) */
+  private prompter: DeskState['prompter'] = null;
 
   constructor(options: CoreOptions) {
     this.dataDir = options.dataDir;
@@ -105,6 +110,22 @@ export class Core {
     }
     this.registerLineupHandlers();
     this.addSnapshotPart('store', () => this.storeProblem);
+    this.addSnapshotPart('desk', () => this.deskState());
+  }
+
+  /**
+   * The one on-air session every follower shows (host display, overlay, dashboard, bridge): the live session when
+   * there is one (at most one is live, see session.start), else the one the producer chose last.
+   */
+  currentSessionId(): number | null {
+    const live = this.sessions.liveId();
+    if (live !== null) return live;
+    const chosen = this.settings.get<number>('currentSessionId') ?? null;
+    return chosen !== null && this.sessions.existsId(chosen) ? chosen : null;
+  }
+
+  deskState(): DeskState {
+    return { currentSessionId: this.currentSessionId(), prompter: this.prompter };
   }
 
   private newToken(): string {
@@ -247,6 +268,10 @@ export class Core {
     this.handle('product.update', ({ id, ...patch }) => {
       const product = tx(() => this.products.update(id, patch, this.now()));
       this.emit({ type: 'product.upserted', product });
+      // a mid-show price change: every view of a session with this product on pin (host, overlay, OBS) is re-sent (#13)
+      for (const state of this.sessions.activeStates()) {
+        if (state.pinned?.id === id) this.emit({ type: 'session.changed', session: state });
+      }
       return product;
     });
     this.handle('product.delete', ({ id }) => {
@@ -258,6 +283,7 @@ export class Core {
       this.emit({ type: 'product.removed', id });
       return { id };
     });
+    this.handle('image.store', ({ base64 }) => storeImage(this.dataDir, Buffer.from(base64, 'base64')));
     this.handle('catalog.importCsv', async ({ base64 }) => {
       // parsed and validated in the import worker (time and heap limits); written here in one transaction
       const parsed = await this.imports.run<ParsedCatalog>({ kind: 'catalog-csv', bytes: Buffer.from(base64, 'base64') });
@@ -282,8 +308,48 @@ export class Core {
     this.handle('session.update', ({ sessionId, title, plannedStart }) =>
       this.changeSession(sessionId, () => this.sessions.update(sessionId, title, plannedStart)),
     );
-    this.handle('session.start', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.start(sessionId, this.now())));
-    this.handle('session.end', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.end(sessionId, this.now())));
+    this.handle('session.start', ({ sessionId }) => {
+      const state = this.changeSession(sessionId, () => {
+        // one on-air session: followers never have to guess which of two live sessions the producer means (#13)
+        const live = this.sessions.liveId();
+        if (live !== null && live !== sessionId) {
+          const other = this.sessions.summary(live);
+          throw conflict(`「${other.title}」正在直播，请先下播再开播另一场 / session #${live} "${other.title}" is live: end it first`);
+        }
+        this.sessions.start(sessionId, this.now());
+        this.settings.set('currentSessionId', sessionId);
+      });
+      this.emit({ type: 'desk.changed', desk: this.deskState() });
+      return state;
+    });
+    this.handle('session.end', ({ sessionId }) => {
+      const state = this.changeSession(sessionId, () => this.sessions.end(sessionId, this.now()));
+      this.emit({ type: 'desk.changed', desk: this.deskState() });
+      return state;
+    });
+    this.handle('desk.setCurrent', ({ sessionId }) => {
+      this.sessions.summary(sessionId);
+      tx(() => this.settings.set('currentSessionId', sessionId));
+      const desk = this.deskState();
+      this.emit({ type: 'desk.changed', desk });
+      return desk;
+    });
+    this.handle('shortcuts.get', () => this.settings.get<GlobalShortcuts>('globalShortcuts') ?? DEFAULT_SHORTCUTS);
+    this.handle('shortcuts.set', (config) => {
+      const problems = Object.entries(shortcutProblems(config));
+      if (problems.length) throw new CoreError('bad_request', problems.map(([action, p]) => `${action}: ${p}`).join('; '));
+      tx(() => this.settings.set('globalShortcuts', config));
+      this.emit({ type: 'shortcuts.changed', shortcuts: config });
+      return config;
+    });
+    this.handle('host.prompter', ({ sessionId, itemId, ratio }) => {
+      const item = this.sessions.item(itemId);
+      if (item.sessionId !== sessionId) throw new CoreError('bad_request', `排品 #${itemId} 不属于场次 #${sessionId} / lineup item ${itemId} belongs to another session`);
+      this.prompter = { sessionId, itemId, ratio };
+      const desk = this.deskState();
+      this.emit({ type: 'desk.changed', desk });
+      return desk;
+    });
     this.handle('session.pin', ({ sessionId, productId, lineupItemId }) =>
       this.changeSession(sessionId, () => this.sessions.pin(sessionId, { productId, lineupItemId }, this.now())),
     );

@@ -1,5 +1,5 @@
 // The Electron shell: windows, menu, IPC binding. All logic lives in the core, which also runs without Electron.
-import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, globalShortcut, ipcMain, Menu, protocol, safeStorage, screen, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { APP_ORIGIN, APP_SCHEME, appCsp, mimeOf, resolveAppPath } from './app-protocol.ts';
@@ -8,6 +8,8 @@ import type { CoreEvent } from '../../shared/protocol/index.ts';
 import { CoreError } from '../core/errors.ts';
 import { startHost, type RunningHost } from '../core/host.ts';
 import { FileSecretStore } from '../core/secrets.ts';
+import type { GlobalShortcuts } from '../../shared/desk/shortcuts.ts';
+import { GlobalShortcutBinder } from './shortcuts.ts';
 
 const appRoot = path.resolve(import.meta.dirname, '../..');
 const rendererDir = path.join(appRoot, 'out', 'renderer');
@@ -152,6 +154,25 @@ function harden(): void {
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permission === 'clipboard-sanitized-write');
 }
 
+/** Global shortcuts (#13, off by default, Settings): act on the live session while another app has focus. */
+function bindGlobalShortcuts(running: RunningHost): void {
+  const core = running.core;
+  const binder = new GlobalShortcutBinder(globalShortcut, (action) => {
+    const sessionId = core.currentSessionId();
+    if (sessionId === null || core.sessions.summary(sessionId).status !== 'live') return;
+    core.invoke(action === 'next' ? 'session.next' : 'session.unpin', { sessionId }).catch((error: Error) => core.log(`global shortcut ${action}: ${error.message}`));
+  });
+  const apply = (config: GlobalShortcuts) => {
+    const { failed } = binder.apply(config);
+    for (const f of failed) core.log(`global shortcut ${f.action} (${f.accelerator}) not registered: ${f.reason}`);
+  };
+  void core.invoke('shortcuts.get', {}).then((c) => apply(c as GlobalShortcuts));
+  core.subscribe((event) => {
+    if (event.type === 'shortcuts.changed') apply(event.shortcuts);
+  });
+  app.on('will-quit', () => binder.clear());
+}
+
 async function main(): Promise<void> {
   await app.whenReady();
   harden();
@@ -190,6 +211,7 @@ async function main(): Promise<void> {
     return { opened: true };
   });
   buildMenu();
+  bindGlobalShortcuts(host);
   producerWindow = createWindow('/producer', { title: 'LiveCue 直播中控台', width: 1440, height: 900 });
   producerWindow.on('closed', () => (producerWindow = null));
   app.on('window-all-closed', () => app.quit());

@@ -30,7 +30,10 @@
     coupon.textContent = p.coupon || '';
     coupon.hidden = !p.coupon;
     const img = $('image');
-    if (p.imageUrl && /^https?:\/\//i.test(p.imageUrl)) {
+    if (p.imageUrl && /^\/images\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/.test(p.imageUrl)) {
+      // #13: an image uploaded into the data folder, served by the core
+      if (img.getAttribute('src') !== p.imageUrl) img.src = p.imageUrl;
+    } else if (p.imageUrl && /^https?:\/\//i.test(p.imageUrl)) {
       // #11: a 微信小店 product's picture was downloaded into the data folder; the core serves it, else the URL itself
       const local = '/media/products/' + p.id;
       if (isNew || (img.getAttribute('src') !== local && img.getAttribute('src') !== p.imageUrl)) {

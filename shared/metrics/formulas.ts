@@ -282,15 +282,25 @@ export interface AlertConfig {
   conversionEnabled: boolean;
   /** do not judge conversion before the segment has this many viewers */
   conversionMinViewers: number;
+  /** do not judge a segment's conversion before it has run this long (s) (#13) */
+  minWindowSeconds: number;
+  /** a condition must hold this many one-second samples in a row before its alert fires */
+  minSamples: number;
+  /** a raised alert clears only after its condition has been false this long (s) */
+  holdSeconds: number;
 }
 
 export const DEFAULT_ALERTS: AlertConfig = {
   onlineDropPct: 0.2,
   onlineDropEnabled: true,
   overrunEnabled: true,
-  conversionFactor: 1,
+  // 0.7: under 70 % of the session's conversion; at 1 a steady segment sits on the line and alerts half the time (#13)
+  conversionFactor: 0.7,
   conversionEnabled: true,
   conversionMinViewers: 50,
+  minWindowSeconds: 60,
+  minSamples: 5,
+  holdSeconds: 20,
 };
 
 export type AlertKind = 'onlineDrop' | 'overrun' | 'lowConversion';
@@ -306,7 +316,9 @@ export interface Alert {
  * Alerts a producer acts on:
  * - online dropped more than X % in 60 s: onlineDrop(online 60 s ago, online now) > X;
  * - a segment runs past plan: now − segment start > planned minutes;
- * - segment viewer conversion under the session's (× factor), once the segment has enough viewers.
+ * - segment viewer conversion under the session's (× factor), once the segment has enough viewers and has run
+ *   minWindowSeconds (a segment has no payer in its first seconds: judging then is noise).
+ * Hysteresis (raise after minSamples, clear after holdSeconds) is AlertGate's (alert-gate.ts).
  */
 export function alerts(input: {
   config: AlertConfig;
@@ -329,8 +341,10 @@ export function alerts(input: {
     const over = (input.now - input.segmentStartedAt) / 60_000 - input.plannedMinutes;
     if (over > 0) out.push({ kind: 'overrun', value: over, threshold: input.plannedMinutes });
   }
+  const segmentAgeMs = input.segmentStartedAt === null ? 0 : input.now - input.segmentStartedAt;
   if (
     config.conversionEnabled &&
+    segmentAgeMs >= (config.minWindowSeconds ?? 0) * 1000 &&
     input.segmentConversion !== null &&
     input.sessionConversion !== null &&
     input.segmentViewers >= config.conversionMinViewers

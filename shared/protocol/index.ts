@@ -61,13 +61,8 @@ export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
 }
 
-/** One readable sentence out of a zod error: "title: Too big: expected string to have <=200 characters". */
-export function describeIssues(error: Pick<z.ZodError, 'issues'>): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`)
-    .join('; ');
-}
+/** Zod issues in words a person acts on, Chinese first (shared/protocol/issues.ts). */
+export { describeIssues } from './issues.ts';
 
 export { ProductCreate, ProductUpdate, productFields } from './lineup.ts';
 

@@ -11,10 +11,17 @@ import type {
   Snapshot,
 } from '../domain.ts';
 import { epochMs, fen, httpUrl, id, textLine } from './fields.ts';
+import type { GlobalShortcuts } from '../desk/shortcuts.ts';
 
 const text = (max: number) => z.string().max(max);
 const line = textLine;
 const url = httpUrl;
+/** an image: an http(s) URL, or one kept in the data folder (`/images/<sha256>.<ext>`, electron/core/images.ts) */
+const imageRef = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => /^https?:\/\/[^\s]+$/i.test(s) || /^\/images\/[0-9a-f]{64}\.(?:jpg|png|webp|gif)$/.test(s), '必须是 http(s) 图片地址或已上传的图片 / must be an http(s) URL or an uploaded image');
 
 export const productFields = {
   title: line(200),
@@ -22,7 +29,7 @@ export const productFields = {
   livePrice: fen.nullable().optional(),
   sku: line(64).nullable().optional(),
   stock: z.number().int().min(0).max(1_000_000_000).nullable().optional(),
-  imageUrl: url.nullable().optional(),
+  imageUrl: imageRef.nullable().optional(),
   sellingPoints: z.array(line(200)).max(20).optional(),
   coupon: text(200).nullable().optional(),
   link: url.nullable().optional(),
@@ -36,7 +43,13 @@ export const ProductUpdate = z.strictObject({
 } as { id: typeof id } & { [K in keyof typeof productFields]: z.ZodOptional<(typeof productFields)[K]> });
 
 const lineupItemFields = {
-  plannedMinutes: z.number().int().min(0).max(600).optional(),
+  /** decimal minutes are fine (2.5 = 2 min 30 s); stored as whole seconds */
+  plannedMinutes: z
+    .number()
+    .min(0)
+    .max(600)
+    .refine((m) => Math.abs(m * 60 - Math.round(m * 60)) < 1e-6, '计划时长需精确到秒 / planned minutes must come to whole seconds')
+    .optional(),
   talkingPoints: text(4000).optional(),
   notes: text(2000).optional(),
 };
@@ -77,6 +90,18 @@ export const commands = {
   snapshot: z.strictObject({}),
   'server.info': z.strictObject({}),
   'server.setLanSharing': z.strictObject({ enabled: z.boolean() }),
+  /** stores an image (bytes, base64) in the data folder → its `/images/…` path for imageUrl */
+  'image.store': z.strictObject({ base64: z.string().min(1).max(11_200_000) }),
+  /** the desktop app's global shortcuts (off by default; shared/desk/shortcuts.ts) */
+  'shortcuts.get': z.strictObject({}),
+  'shortcuts.set': z.strictObject({
+    enabled: z.boolean(),
+    bindings: z.strictObject({ next: z.string().trim().min(1).max(60).nullable(), unpin: z.string().trim().min(1).max(60).nullable() }),
+  }),
+  /** the producer's current session: host display, overlay, dashboard and bridge follow it (#13) */
+  'desk.setCurrent': z.strictObject({ sessionId: id }),
+  /** scrolls the host display's 话术 teleprompter (0 = top, 1 = bottom) */
+  'host.prompter': z.strictObject({ sessionId: id, itemId: id, ratio: z.number().min(0).max(1) }),
   /** desktop only: opens (or focuses) the host display window on the second screen */
   'window.openHostDisplay': z.strictObject({}),
 } satisfies Record<string, z.ZodType>;
@@ -106,6 +131,17 @@ export interface Results {
   'server.info': ServerInfo;
   'server.setLanSharing': ServerInfo;
   'window.openHostDisplay': { opened: boolean };
+  'desk.setCurrent': DeskState;
+  'image.store': { url: string; bytes: number; type: string };
+  'shortcuts.get': GlobalShortcuts;
+  'shortcuts.set': GlobalShortcuts;
+  'host.prompter': DeskState;
+}
+
+/** Which session the desk is running and where the host's teleprompter stands (snapshot.ext.desk). */
+export interface DeskState {
+  currentSessionId: number | null;
+  prompter: { sessionId: number; itemId: number; ratio: number } | null;
 }
 /** Events pushed to every view. A view that (re)connects gets `snapshot` first. */
 export type Events =
@@ -114,5 +150,7 @@ export type Events =
   | { type: 'catalog.replaced'; products: Product[] }
   | { type: 'session.changed'; session: SessionState }
   | { type: 'template.changed'; templates: LineupTemplate[] }
-  | { type: 'server.changed'; info: ServerInfo };
+  | { type: 'server.changed'; info: ServerInfo }
+  | { type: 'desk.changed'; desk: DeskState }
+  | { type: 'shortcuts.changed'; shortcuts: GlobalShortcuts };
 

@@ -157,6 +157,8 @@ export const SimulatorOptions = z.strictObject({
   timeScale: z.number().min(1).max(600).optional(),
   /** mean new viewers per second before pins and pushes */
   arrivalsPerSecond: z.number().min(0).max(1000).optional(),
+  /** 'wall' (default): ×N compresses the audience, never the calendar; 'model': benchmarks only (writes ahead of now) */
+  clock: z.enum(['wall', 'model']).optional(),
 });
 export const WechatApiOptions = z.strictObject({
   /** the live's export_id; default: the newest one getlivelist returns for today */
@@ -174,6 +176,10 @@ export const AlertConfigSchema = z.strictObject({
   conversionFactor: z.number().min(0.05).max(5),
   conversionEnabled: z.boolean(),
   conversionMinViewers: z.number().int().min(0).max(1_000_000),
+  /** hysteresis (#13); older clients may leave them out (then the defaults apply) */
+  minWindowSeconds: z.number().int().min(0).max(3600).optional(),
+  minSamples: z.number().int().min(1).max(600).optional(),
+  holdSeconds: z.number().int().min(0).max(3600).optional(),
 });
 
 export const commands = {
@@ -363,7 +369,8 @@ export interface Results {
   'metrics.ingest': { stored: number; duplicates: number };
   'metrics.snapshot': MetricsSnapshot;
   'metrics.series': MetricsSeries;
-  'metrics.setSource': { sessionId: number; source: SourceName };
+  /** ready false: the source cannot run (message says why and what to do); no figures are shown until it can (#13) */
+  'metrics.setSource': { sessionId: number; source: SourceName; ready: boolean; message: string | null };
   'metrics.setAlerts': AlertConfig;
   'metrics.notifyPush': { ok: true };
   'metrics.setWechat': WechatInfo;

@@ -46,6 +46,8 @@ export interface ReviewSessionRow extends SessionFields {
   viewerConversion: number | null;
   /** simulator / wechat-api / wechat-push / ingest / import */
   source: string;
+  /** ran on the simulator at any time (metric_source_runs): a rehearsal, 彩排, never a real show (#13) */
+  rehearsal: boolean;
 }
 
 /** One minute of the timeline (t = minute start, epoch ms). Cumulative fields are at the end of the minute. */
@@ -167,7 +169,7 @@ export interface ReportRecording {
 }
 
 export interface SessionReport {
-  session: SessionFields & { source: string };
+  session: SessionFields & { source: string; rehearsal: boolean };
   provisional: boolean;
   summary: ReportSummary;
   /** [time, online] per second (the chart decimates) */
@@ -205,6 +207,7 @@ export interface CompareSide {
   sessionId: number;
   title: string;
   startedAt: number | null;
+  rehearsal: boolean;
   summary: ReportSummary;
   /** by minute since start (m = 0, 1, 2 …) */
   minutes: { m: number; online: number | null; newViewers: number; gmv: number; gmvCum: number; conversion: number | null }[];

@@ -24,12 +24,12 @@ test('drag, Alt+↓, planned minutes and number-key pin all reach the server', a
   await expect.poll(() => titles(page)).toEqual([before[2], before[0], before[1], ...before.slice(3)]);
 
   // select the first row and move it down with Alt+↓
-  await rows.nth(0).click();
+  await rows.nth(0).getByTestId('item-title').click();
   await page.keyboard.press('Alt+ArrowDown');
   await expect.poll(() => titles(page)).toEqual([before[0], before[2], before[1], ...before.slice(3)]);
 
   // planned minutes edit is stored
-  const minutes = rows.nth(0).locator('input[type=number]');
+  const minutes = rows.nth(0).locator('input[name=plannedMinutes]');
   await minutes.fill('12');
   await minutes.press('Tab');
   const sessions = await s.api('GET', '/api/v1/sessions');

@@ -2,7 +2,7 @@
 // so tests can check windows' security options and drive IPC as a renderer would.
 import { EventEmitter } from 'node:events';
 
-export const recorded = { windows: [], handlers: new Map(), listeners: new Map(), exposed: new Map(), sent: [], menu: null, protocols: new Map() };
+export const recorded = { windows: [], handlers: new Map(), listeners: new Map(), exposed: new Map(), sent: [], menu: null, protocols: new Map(), shortcuts: new Map() };
 globalThis.__electronFake = recorded;
 
 const appEvents = new EventEmitter();
@@ -112,4 +112,9 @@ export const ipcRenderer = {
   removeListener: () => {},
 };
 export const safeStorage = { isEncryptionAvailable: () => false, encryptString: (s) => Buffer.from(s), decryptString: (b) => b.toString() };
-export default { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell, dialog, contextBridge, ipcRenderer, safeStorage };
+// globalShortcut.register returns false when the accelerator is taken (https://www.electronjs.org/docs/latest/api/global-shortcut)
+export const globalShortcut = {
+  register: (acc, cb) => (recorded.shortcuts.has(acc) ? false : (recorded.shortcuts.set(acc, cb), true)),
+  unregister: (acc) => void recorded.shortcuts.delete(acc),
+};
+export default { app, BrowserWindow, ipcMain, Menu, protocol, screen, session, shell, dialog, contextBridge, ipcRenderer, safeStorage, globalShortcut };

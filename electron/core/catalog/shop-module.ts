@@ -54,7 +54,14 @@ export class ShopModule implements CoreModule {
         const raw = c.params.id ?? '';
         if (!/^\d{1,15}$/.test(raw)) throw new CoreError('bad_request', 'id must be a positive integer');
         const file = this.shop.imagePath(Number(raw));
-        if (!file) throw new CoreError('not_found', `商品 #${raw} 没有已下载的小店图片 / no downloaded shop image for product #${raw}`);
+        if (!file) {
+          // not a shop product (or its download failed): its own http(s) image URL, so every view asks one address
+          const url = this.productImageUrl(Number(raw));
+          if (!url || !/^https?:\/\//i.test(url)) throw new CoreError('not_found', `商品 #${raw} 没有图片 / product #${raw} has no image`);
+          c.res.writeHead(302, { location: url, 'cache-control': 'no-store' });
+          c.res.end();
+          return;
+        }
         const body = fs.readFileSync(file);
         c.res.writeHead(200, {
           'content-type': IMAGE_TYPES[path.extname(file)] ?? 'application/octet-stream',
@@ -66,6 +73,14 @@ export class ShopModule implements CoreModule {
       },
       { public: true, manual: true },
     );
+  }
+
+  private productImageUrl(id: number): string | null {
+    try {
+      return this.core.products.get(id).imageUrl;
+    } catch {
+      return null;
+    }
   }
 
   /** for other domains: the links of the product being explained (cached), or null when it is not a shop product */

@@ -21,6 +21,7 @@ interface ItemRow {
   product_id: number;
   position: number;
   planned_minutes: number;
+  planned_seconds: number | null;
   talking_points: string;
   notes: string;
 }
@@ -40,6 +41,8 @@ export interface ItemFields {
 }
 
 const DEFAULT_MINUTES = 5;
+/** planned minutes (2.5) → whole seconds (150), the stored unit */
+const seconds = (minutes: number) => Math.round(minutes * 60);
 
 const toSummary = (r: SessionRow): SessionSummary => ({
   id: r.id,
@@ -56,7 +59,7 @@ const toItem = (r: ItemRow): LineupItem => ({
   sessionId: r.session_id,
   productId: r.product_id,
   position: r.position,
-  plannedMinutes: r.planned_minutes,
+  plannedMinutes: r.planned_seconds !== null ? r.planned_seconds / 60 : r.planned_minutes,
   talkingPoints: r.talking_points,
   notes: r.notes,
 });
@@ -80,6 +83,8 @@ export class SessionRepo {
       get: db.prepare<[number], SessionRow>(`${SUMMARY} WHERE s.id = ?`),
       list: db.prepare<[], SessionRow>(`${SUMMARY} ORDER BY coalesce(s.started_at, s.planned_start, s.created_at) DESC, s.id DESC`),
       active: db.prepare<[], SessionRow>(`${SUMMARY} WHERE s.status != 'ended' ORDER BY s.status = 'live' DESC, s.id`),
+      liveId: db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live' ORDER BY started_at DESC, id DESC LIMIT 1"),
+      exists: db.prepare<[number], { id: number }>('SELECT id FROM sessions WHERE id = ?'),
       insert: db.prepare('INSERT INTO sessions (title, planned_start, created_at) VALUES (?, ?, ?)'),
       update: db.prepare('UPDATE sessions SET title = ?, planned_start = ? WHERE id = ?'),
       setStatus: db.prepare('UPDATE sessions SET status = ?, started_at = coalesce(started_at, ?), ended_at = ? WHERE id = ?'),
@@ -87,10 +92,12 @@ export class SessionRepo {
       item: db.prepare<[number], ItemRow>('SELECT * FROM lineup_items WHERE id = ?'),
       maxPos: db.prepare<[number], { p: number | null }>('SELECT max(position) AS p FROM lineup_items WHERE session_id = ?'),
       insertItem: db.prepare(
-        `INSERT INTO lineup_items (session_id, product_id, position, planned_minutes, talking_points, notes)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO lineup_items (session_id, product_id, position, planned_minutes, planned_seconds, talking_points, notes)
+         VALUES (?, ?, ?, CAST(round(? / 60.0) AS INTEGER), ?, ?, ?)`,
       ),
-      updateItem: db.prepare('UPDATE lineup_items SET planned_minutes = ?, talking_points = ?, notes = ? WHERE id = ?'),
+      updateItem: db.prepare(
+        'UPDATE lineup_items SET planned_minutes = CAST(round(@s / 60.0) AS INTEGER), planned_seconds = @s, talking_points = @talk, notes = @notes WHERE id = @id',
+      ),
       setPos: db.prepare('UPDATE lineup_items SET position = ? WHERE id = ?'),
       deleteItem: db.prepare('DELETE FROM lineup_items WHERE id = ?'),
       openSegment: db.prepare<[number], SegmentRow>('SELECT * FROM segments WHERE session_id = ? AND ended_at IS NULL'),
@@ -110,6 +117,15 @@ export class SessionRepo {
     const row = this.sql.get.get(id);
     if (!row) throw notFound('session', id);
     return toSummary(row);
+  }
+
+  /** the live session (the newest, should an old database hold two) */
+  liveId(): number | null {
+    return this.sql.liveId.get()?.id ?? null;
+  }
+
+  existsId(id: number): boolean {
+    return this.sql.exists.get(id) !== undefined;
   }
 
   list(): SessionSummary[] {
@@ -180,7 +196,8 @@ export class SessionRepo {
       sessionId,
       productId,
       pos,
-      fields.plannedMinutes ?? DEFAULT_MINUTES,
+      seconds(fields.plannedMinutes ?? DEFAULT_MINUTES),
+      seconds(fields.plannedMinutes ?? DEFAULT_MINUTES),
       fields.talkingPoints ?? '',
       fields.notes ?? '',
     );
@@ -196,12 +213,12 @@ export class SessionRepo {
   updateItem(itemId: number, fields: ItemFields): LineupItem {
     const item = this.item(itemId);
     this.assertEditable(item.sessionId);
-    this.sql.updateItem.run(
-      fields.plannedMinutes ?? item.plannedMinutes,
-      fields.talkingPoints ?? item.talkingPoints,
-      fields.notes ?? item.notes,
-      itemId,
-    );
+    this.sql.updateItem.run({
+      s: seconds(fields.plannedMinutes ?? item.plannedMinutes),
+      talk: fields.talkingPoints ?? item.talkingPoints,
+      notes: fields.notes ?? item.notes,
+      id: itemId,
+    });
     return this.item(itemId);
   }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import type { SessionState } from '../../../shared/domain.ts';
 import {
+  type Alert,
   type AlertConfig,
   DEFAULT_ALERTS,
   alerts as computeAlerts,
@@ -31,6 +32,7 @@ import type { CoreModule, ModuleEnv } from '../module.ts';
 import { bodyObject, positiveId } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { type OrderChange, type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
+import { AlertGate } from '../../../shared/metrics/alert-gate.ts';
 import { MetricsStore } from './store.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
@@ -53,6 +55,9 @@ export class MetricsModule implements CoreModule {
   private readonly aggs = new Map<number, SessionAgg>();
   private readonly states = new Map<number, SessionState>();
   private readonly running = new Map<number, MetricsSource>();
+  /** sessions whose chosen source could not start, with the reason every view shows instead of figures */
+  private readonly refused = new Map<number, MetricsSnapshot['sourceStatus']>();
+  private readonly gates = new Map<number, AlertGate>();
   private readonly lastTick = new Map<number, MetricsTick>();
   /** figures of closed segments, valid while the segment's version is unchanged */
   private readonly segCache = new Map<number, { version: number; figures: SegmentFigures }>();
@@ -85,9 +90,18 @@ export class MetricsModule implements CoreModule {
       this.stopSource(sessionId);
       const state = this.stateOf(sessionId);
       if (this.started && state.status === 'live') this.startSource(state);
-      return { sessionId, source };
+      const cannot = source === 'wechat-api' && !this.wechat.client('channels') && !this.wechat.client('shop');
+      return {
+        sessionId,
+        source,
+        ready: !cannot,
+        message: cannot
+          ? '已保存，但微信 API 还不能运行：请先在 设置 → 微信 填写视频号助手或微信小店的 AppID / AppSecret，在此之前不显示任何数据 / saved, but the WeChat API cannot run until the 视频号助手 or 微信小店 AppID and AppSecret are set in Settings → WeChat; no figures until then'
+          : null,
+      };
     });
-    core.handle('metrics.setAlerts', (config) => {
+    core.handle('metrics.setAlerts', (input) => {
+      const config: AlertConfig = { ...DEFAULT_ALERTS, ...this.alertConfig, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
       this.alertConfig = config;
       core.settings.set('metrics.alerts', config);
       core.emit({ type: 'metrics.alertsChanged', config });
@@ -242,8 +256,10 @@ export class MetricsModule implements CoreModule {
 
   private onSession(state: SessionState): void {
     const prev = this.states.get(state.id);
-    if (state.status === 'ended') this.states.delete(state.id);
-    else this.states.set(state.id, state);
+    if (state.status === 'ended') {
+      this.states.delete(state.id);
+      this.gates.delete(state.id);
+    } else this.states.set(state.id, state);
     const agg = this.aggs.get(state.id);
     if (agg) {
       if (state.startedAt !== null) agg.startMs = state.startedAt;
@@ -373,21 +389,41 @@ export class MetricsModule implements CoreModule {
   private startSource(state: SessionState): void {
     const { source, options } = this.sourceOf(state.id);
     let runner: MetricsSource | null = null;
+    this.refused.delete(state.id);
     if (source === 'simulator') runner = new Simulator(this.context(state.id), options);
     else if (source === 'wechat-api') {
       const clients = { live: this.wechat.client('channels'), shop: this.wechat.client('shop') };
       if (!clients.live && !clients.shop) {
+        // a source that cannot run says why, and nothing simulated stands in for it (#13)
+        const message =
+          '微信 API 无法启动：视频号助手与微信小店的 AppID / AppSecret 都未填写（设置 → 微信）。在填写前不会显示任何数据 / WeChat API cannot run: neither the 视频号助手 nor the 微信小店 AppID/AppSecret is set (Settings → WeChat); no figures until they are';
+        this.refused.set(state.id, { state: 'error', message });
+        this.recordRun(state.id, source, 'refused', message);
         this.core.log('metrics: wechat-api source chosen but neither the 视频号助手 nor the 微信小店 AppID/AppSecret is set');
         return;
       }
       runner = new WechatApiPoller(this.context(state.id), clients, options);
     }
+    this.recordRun(state.id, source, 'running', null);
     if (!runner) return; // push and generic ingest are passive: events arrive over HTTP
     this.running.set(state.id, runner);
     void Promise.resolve(runner.start()).catch((error: Error) => this.core.log(`metrics: source ${source} failed: ${error.message}`));
   }
 
+  /** the session's source history, and the effective choice stored so review never reads 'none' for it */
+  private recordRun(sessionId: number, source: SourceName, state: 'running' | 'refused', message: string | null): void {
+    try {
+      this.store.transaction(() => {
+        if (!this.store.source(sessionId)) this.store.setSource(sessionId, source, this.sourceOf(sessionId).options, this.core.now());
+        this.store.addRun(sessionId, source, state, message, this.core.now());
+      });
+    } catch (error) {
+      this.core.log(`metrics: source history for session ${sessionId} not stored: ${(error as Error).message}`);
+    }
+  }
+
   private stopSource(sessionId: number): void {
+    this.refused.delete(sessionId);
     const r = this.running.get(sessionId);
     if (!r) return;
     this.running.delete(sessionId);
@@ -491,7 +527,7 @@ export class MetricsModule implements CoreModule {
       sessionId,
       provisional: live,
       source: this.sourceOf(sessionId).source,
-      sourceStatus: this.running.get(sessionId)?.status() ?? { state: 'idle', message: null },
+      sourceStatus: this.running.get(sessionId)?.status() ?? this.refused.get(sessionId) ?? { state: 'idle', message: null },
       computedAt: this.core.now(),
       lastEventAt: agg.total.lastTs || null,
       session,
@@ -501,7 +537,7 @@ export class MetricsModule implements CoreModule {
       online60sAgo,
       counts: { ...agg.counts },
       otherOrders: { ...agg.other },
-      alerts: computeAlerts({
+      alerts: this.gated(sessionId, openSeg?.segmentId ?? null, computeAlerts({
         config: this.alertConfig,
         online60sAgo,
         onlineNow: session.onlineNow,
@@ -511,8 +547,18 @@ export class MetricsModule implements CoreModule {
         segmentConversion: openSeg?.figures.viewerConversion ?? null,
         segmentViewers: openSeg?.figures.viewersUv ?? 0,
         sessionConversion: session.viewerConversion,
-      }),
+      })),
     };
+  }
+
+  /** the alerts after hysteresis (shared/metrics/alert-gate.ts): one gate per session, kept while it is live */
+  private gated(sessionId: number, segmentId: number | null, raw: Alert[]): Alert[] {
+    let gate = this.gates.get(sessionId);
+    if (!gate) {
+      gate = new AlertGate();
+      this.gates.set(sessionId, gate);
+    }
+    return gate.update(raw, String(segmentId ?? ''), this.core.now(), this.alertConfig);
   }
 
   private segmentFigures(agg: SessionAgg, s: SegmentAcc, end: number): SegmentFigures {

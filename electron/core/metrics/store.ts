@@ -193,6 +193,10 @@ export class MetricsStore {
         `INSERT INTO metric_sources (session_id, source, options, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET source = excluded.source, options = excluded.options, updated_at = excluded.updated_at`,
       ),
+      addRun: db.prepare('INSERT INTO metric_source_runs (session_id, source, state, message, at) VALUES (?, ?, ?, ?, ?)'),
+      runs: db.prepare<[number], { source: string; state: 'running' | 'refused'; message: string | null; at: number }>(
+        'SELECT source, state, message, at FROM metric_source_runs WHERE session_id = ? ORDER BY at, id',
+      ),
       seconds: db.prepare<[number], RollupRow>('SELECT * FROM metric_seconds WHERE session_id = ? ORDER BY t'),
       minutes: db.prepare<[number], RollupRow>('SELECT * FROM metric_minutes WHERE session_id = ? ORDER BY t'),
       onlineSeries: db.prepare<[number], { t: number; v: number }>(
@@ -314,6 +318,15 @@ export class MetricsStore {
 
   setSource(sessionId: number, source: SourceName, options: Record<string, unknown>, now: number): void {
     this.sql.setSource.run(sessionId, source, JSON.stringify(options), now);
+  }
+
+  /** a source started (or was refused) for a live session: the session's source history (#13) */
+  addRun(sessionId: number, source: SourceName, state: 'running' | 'refused', message: string | null, now: number): void {
+    this.sql.addRun.run(sessionId, source, state, message, now);
+  }
+
+  runs(sessionId: number): { source: string; state: 'running' | 'refused'; message: string | null; at: number }[] {
+    return this.sql.runs.all(sessionId);
   }
 
   /**

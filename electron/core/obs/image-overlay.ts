@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ObsLink } from './link.ts';
+import { IMAGES_DIR, STORED_IMAGE } from '../images.ts';
 
 export const IMAGE_INPUT = 'LiveCue 商品图 Image';
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -19,6 +20,12 @@ export class ImageCache {
 
   /** the local copy of `url`, downloading it when needed; null when it cannot be fetched or is not an image */
   get(url: string, timeoutMs = 5000): Promise<string | null> {
+    // an image already kept in the data folder (images.ts; obs-images/ sits beside images/) is used in place
+    const stored = STORED_IMAGE.exec(url);
+    if (stored) {
+      const file = path.join(path.dirname(this.dir), IMAGES_DIR, stored[1]!);
+      return Promise.resolve(fs.existsSync(file) ? file : null);
+    }
     const key = createHash('sha256').update(url).digest('hex').slice(0, 32);
     const existing = fs.existsSync(this.dir) ? fs.readdirSync(this.dir).find((f) => f.startsWith(key + '.')) : undefined;
     if (existing) return Promise.resolve(path.join(this.dir, existing));

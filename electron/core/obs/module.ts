@@ -41,7 +41,9 @@ export function overlayOf(session: SessionState): OverlayState | null {
   const shown = priceDisplay(p);
   return {
     sessionId: session.id,
-    product: { id: p.id, title: p.title, price: p.price, livePrice: p.livePrice, coupon: p.coupon, stock: p.stock, imageUrl: p.imageUrl },
+    // 仅剩 N 件 on stream only from live stock (the shop, when connected): the catalog's stock is a planning figure and
+    // was shown as if it were what is left. No live stock source is connected yet, so no stock line (#13; #11 adds one)
+    product: { id: p.id, title: p.title, price: p.price, livePrice: p.livePrice, coupon: p.coupon, stock: null, imageUrl: p.imageUrl },
     display: { price: shown.now, originalPrice: shown.was },
     pinnedAt: session.segment.startedAt,
   };

@@ -7,7 +7,7 @@ import type { Core } from '../core.ts';
 import { idParam, queryNumber } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { MarkerRecorder } from './markers.ts';
-import { ReportBuilder } from './report.ts';
+import { REHEARSAL_EXISTS, ReportBuilder } from './report.ts';
 
 const MINUTE = 60_000;
 
@@ -28,6 +28,7 @@ interface ListRow {
   pay: number | null;
   exp: number | null;
   source: string | null;
+  rehearsal: number;
   imported: number;
 }
 
@@ -54,7 +55,7 @@ function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionS
   const imported = 'EXISTS (SELECT 1 FROM session_imports i WHERE i.session_id = s.id)';
   const sql = `
     SELECT s.id, s.title, s.status, s.planned_start, s.started_at, s.ended_at,
-      m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported
+      m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported, ${REHEARSAL_EXISTS} AS rehearsal
     FROM sessions s
     LEFT JOIN (
       SELECT session_id, online_max AS peak, uv_cum AS uv, has_uv, joins, gmv, orders, rgmv_cum AS rgmv, pay_cum AS pay, exp_cum AS exp
@@ -84,6 +85,7 @@ function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionS
       orders,
       viewerConversion: ratio(payers, viewers),
       source: r.imported ? 'import' : (r.source ?? 'none'),
+      rehearsal: r.rehearsal === 1,
     };
   });
 }
@@ -105,7 +107,7 @@ export function compareSide(report: SessionReport): CompareSide {
     conversion = m.conversion;
     minutes.push({ m: i, online: m.onlineAvg, newViewers: m.newViewers, gmv: m.gmv, gmvCum, conversion });
   }
-  return { sessionId: report.session.id, title: report.session.title, startedAt: report.session.startedAt, summary: report.summary, minutes };
+  return { sessionId: report.session.id, title: report.session.title, startedAt: report.session.startedAt, rehearsal: report.session.rehearsal, summary: report.summary, minutes };
 }
 
 export interface ReportService {

@@ -67,8 +67,8 @@ function statements(db: Db) {
       `SELECT g.id, g.product_id, g.lineup_item_id, g.started_at, g.ended_at, p.title FROM segments g JOIN products p ON p.id = g.product_id
        WHERE g.session_id = ? ORDER BY g.started_at, g.id`,
     ),
-    lineup: db.prepare<[number], { id: number; product_id: number; position: number; planned_minutes: number; title: string }>(
-      `SELECT i.id, i.product_id, i.position, i.planned_minutes, p.title FROM lineup_items i JOIN products p ON p.id = i.product_id
+    lineup: db.prepare<[number], { id: number; product_id: number; position: number; planned_minutes: number; planned_seconds: number | null; title: string }>(
+      `SELECT i.id, i.product_id, i.position, i.planned_minutes, i.planned_seconds, p.title FROM lineup_items i JOIN products p ON p.id = i.product_id
        WHERE i.session_id = ? ORDER BY i.position, i.id`,
     ),
     product: db.prepare<[number], { id: number; title: string; price: number; live_price: number | null }>(
@@ -219,7 +219,7 @@ export class ReportBuilder {
       startedAt: s.started_at,
       endedAt: s.ended_at,
     }));
-    const lineup = this.sql.lineup.all(id).map((l) => ({ itemId: l.id, productId: l.product_id, position: l.position, plannedMinutes: l.planned_minutes, title: l.title }));
+    const lineup = this.sql.lineup.all(id).map((l) => ({ itemId: l.id, productId: l.product_id, position: l.position, plannedMinutes: l.planned_seconds !== null ? l.planned_seconds / 60 : l.planned_minutes, title: l.title }));
     const products = this.products(id, segments, lineup, session.endedAt ?? now, overall.orders > 0);
     const pushes = this.pushes(id, now);
     const streamEvents = this.sql.streamEvents.all(id);
@@ -238,6 +238,7 @@ export class ReportBuilder {
         startedAt: session.startedAt,
         endedAt: session.endedAt,
         source: sourceOf(this.core.db, this.sql.source, id),
+        rehearsal: isRehearsal(this.core.db, id),
       },
       provisional: session.status !== 'ended',
       summary,
@@ -544,6 +545,13 @@ function redact(text: string | null): string | null {
   if (text === null) return null;
   return text.replace(/https?:\/\/([^/\s?#]+)[^\s]*/g, (_m, host: string) => `https://${host}/…`);
 }
+
+/** A session that ran on the simulator at any moment is a rehearsal (彩排) in every review view (#13). */
+export function isRehearsal(db: Db, sessionId: number): boolean {
+  return db.prepare<[number], { r: number }>(REHEARSAL_SQL).get(sessionId)!.r === 1;
+}
+export const REHEARSAL_EXISTS = "EXISTS (SELECT 1 FROM metric_source_runs r WHERE r.session_id = s.id AND r.source = 'simulator' AND r.state = 'running')";
+const REHEARSAL_SQL = `SELECT ${REHEARSAL_EXISTS} AS r FROM sessions s WHERE s.id = ?`;
 
 /** 'import' for a session brought in from a file (migration 0007), else metric_sources' choice, else 'none'. */
 export function sourceOf(db: Db, stmt: { get(id: number): { source: string } | undefined }, sessionId: number): string {

@@ -1,6 +1,8 @@
 // HTTP API v1 for the lineup domain. Every route goes through core.invoke, so HTTP, IPC and tests share one validation.
 import type { CommandName } from '../../../shared/protocol/index.ts';
 import { bodyObject as asObject, idParam } from './params.ts';
+import { CoreError } from '../errors.ts';
+import { MAX_IMAGE_BYTES, readStoredImage } from '../images.ts';
 import type { CoreServer } from './server.ts';
 
 /** @deprecated import from ./params.ts (kept so code written against this path keeps building until the merge) */
@@ -37,6 +39,27 @@ export function registerApiRoutes(server: CoreServer): void {
   r('PUT', '/api/v1/sessions/:id/lineup/order', (c) => call('lineup.reorder', { ...asObject(c.body), sessionId: idParam(c) }));
   r('PATCH', '/api/v1/lineup/:id', (c) => call('lineup.update', { ...asObject(c.body), itemId: idParam(c) }));
   r('DELETE', '/api/v1/lineup/:id', (c) => call('lineup.remove', { itemId: idParam(c) }));
+
+  // product images in the data folder (#13): upload the bytes; served without a token, like the overlay that shows
+  // them on stream, under content-addressed names that never change (so cached for good)
+  r('POST', '/api/v1/images', (c) => call('image.store', { base64: c.raw.toString('base64') }), { raw: true, maxBody: MAX_IMAGE_BYTES });
+  r(
+    'GET',
+    '/images/:name',
+    (c) => {
+      const image = readStoredImage(core.dataDir, c.params.name ?? '');
+      if (!image) throw new CoreError('not_found', '图片不存在 / image not found');
+      c.res.writeHead(200, {
+        'content-type': image.contentType,
+        'content-length': image.body.length,
+        'cache-control': 'public, max-age=31536000, immutable',
+        'x-content-type-options': 'nosniff',
+        'access-control-allow-origin': '*',
+      });
+      c.res.end(c.req.method === 'HEAD' ? undefined : image.body);
+    },
+    { public: true, manual: true },
+  );
 
   // The renderer's carrier in browser mode: the same command names as Electron IPC.
   // the level each command needs is in access/policy.ts (read-only ones for display, secrets' endpoints owner-local)

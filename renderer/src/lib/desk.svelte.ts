@@ -1,13 +1,19 @@
 // The desk's view of the core: filled by the snapshot, kept current by events. Views read it, commands go to the core.
 import type { LineupTemplate, Product, SessionState, SessionSummary, Snapshot } from '../../../shared/domain.ts';
 import type { CommandInput, CommandName, CommandResult, CoreEvent } from '../../../shared/protocol/index.ts';
+import type { DeskState } from '../../../shared/protocol/lineup.ts';
 import { createApi, type Api, type ConnectionState } from '../api/index.ts';
+import { setImageOrigin } from './images.ts';
+import { readableError } from './net-errors.ts';
 
 export interface Toast {
   id: number;
   kind: 'error' | 'info';
   text: string;
 }
+
+/** commands a producer fires on air; their round trip is shown, and a pending sign while the core has not answered */
+const ON_AIR_COMMANDS = new Set<CommandName>(['session.pin', 'session.next', 'session.unpin', 'session.start', 'session.end']);
 
 class Desk {
   readonly api: Api;
@@ -20,6 +26,13 @@ class Desk {
   ready = $state(false);
   version = $state('');
   toasts = $state<Toast[]>([]);
+  /** the on-air session every follower shows, and the host teleprompter's position (core: desk.setCurrent) */
+  desk = $state.raw<DeskState>({ currentSessionId: null, prompter: null });
+  /** on-air commands sent and not yet answered: what, since when (the producer sees a pending sign) */
+  pending = $state.raw<{ seq: number; name: string; since: number }[]>([]);
+  /** the last on-air command's round trip (ms), shown beside the pending sign */
+  lastRoundTrip = $state<number | null>(null);
+  private pendingSeq = 0;
   /** server clock minus ours, so timers agree across screens */
   clockOffset = 0;
   private toastSeq = 0;
@@ -35,10 +48,14 @@ class Desk {
 
   productById = $derived(new Map(this.products.map((p) => [p.id, p])));
 
-  /** the live session, else the first draft one */
+  /** the on-air session: the live one, else the producer's chosen one (even ended: followers show 已下播), else a draft */
   get currentSession(): SessionState | null {
     const all = Object.values(this.states).filter((s) => s.status !== 'ended');
-    return all.find((s) => s.status === 'live') ?? all[0] ?? null;
+    const live = all.find((s) => s.status === 'live');
+    if (live) return live;
+    const chosen = this.desk.currentSessionId;
+    if (chosen !== null) return this.states[chosen] ?? null;
+    return all[0] ?? null;
   }
 
   onEvent(listener: (event: CoreEvent) => void): () => void {
@@ -83,6 +100,9 @@ class Desk {
         this.sessions = i >= 0 ? this.sessions.with(i, summary) : [summary, ...this.sessions];
         break;
       }
+      case 'desk.changed':
+        this.desk = event.desk;
+        break;
       case 'template.changed':
         this.templates = event.templates;
         break;
@@ -100,16 +120,32 @@ class Desk {
     const kept = Object.fromEntries(Object.entries(this.states).filter(([, st]) => st.status === 'ended'));
     this.states = { ...kept, ...Object.fromEntries(s.active.map((st) => [st.id, st])) };
     this.templates = s.templates;
+    const deskPart = s.ext.desk as DeskState | undefined;
+    if (deskPart) this.desk = deskPart;
     this.ready = true;
+    // a window loaded from a file reaches stored product images (/images/…) on the core's own HTTP server
+    if (location.protocol === 'file:' && !this.imageOriginSet) {
+      this.imageOriginSet = true;
+      void this.api.invoke('server.info', {}).then((info) => setImageOrigin(`http://127.0.0.1:${info.port}`)).catch(() => (this.imageOriginSet = false));
+    }
   }
+  private imageOriginSet = false;
 
   /** Runs a command; a failure becomes a toast the producer can read, and is rethrown for the caller. */
   async run<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandResult<N>> {
+    const tracked = ON_AIR_COMMANDS.has(name);
+    const seq = ++this.pendingSeq;
+    const since = performance.now();
+    if (tracked) this.pending = [...this.pending, { seq, name, since }];
     try {
-      return await this.api.invoke(name, input);
+      const result = await this.api.invoke(name, input);
+      if (tracked) this.lastRoundTrip = Math.round(performance.now() - since);
+      return result;
     } catch (error) {
       this.toast('error', (error as Error).message);
       throw error;
+    } finally {
+      if (tracked) this.pending = this.pending.filter((p) => p.seq !== seq);
     }
   }
 
@@ -119,6 +155,8 @@ class Desk {
   }
 
   toast(kind: Toast['kind'], text: string): void {
+    // network and peer errors explained in the UI language (ECONNREFUSED → what it means and what to do)
+    if (kind === 'error') text = readableError(text, (globalThis.localStorage?.getItem('livecue.lang') as 'zh' | 'en' | null) ?? 'zh');
     const id = ++this.toastSeq;
     this.toasts = [...this.toasts.slice(-3), { id, kind, text }];
     setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 8000 : 3500);

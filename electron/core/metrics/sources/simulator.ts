@@ -12,6 +12,12 @@ export interface SimulatorOptions {
   arrivalsPerSecond?: number;
   /** wall-clock step of the driver (ms) */
   stepMs?: number;
+  /**
+   * 'wall' (default): events are stamped with the real second they are produced in, so ×N compresses the audience
+   * (N simulated seconds of arrivals, dwell and orders per real second), never the calendar: nothing is written after
+   * now (#13). 'model': stamped with simulated time, for benchmarks that need an 8-hour calendar in minutes.
+   */
+  clock?: 'wall' | 'model';
 }
 
 /** mulberry32: small, fast, seedable; good enough for an audience model */
@@ -44,6 +50,9 @@ export class Simulator implements MetricsSource {
   readonly timeScale: number;
   private readonly arrivals: number;
   private readonly stepMs: number;
+  private readonly clock: 'wall' | 'model';
+  /** products whose funnel moved since the last reading */
+  private readonly touchedPending = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private simNow = 0;
   private wallStart = 0;
@@ -76,6 +85,7 @@ export class Simulator implements MetricsSource {
     this.timeScale = Math.min(600, Math.max(1, options.timeScale ?? 1));
     this.arrivals = options.arrivalsPerSecond ?? 3;
     this.stepMs = options.stepMs ?? 250;
+    this.clock = options.clock ?? 'wall';
     this.seqBase = Math.floor(this.rand() * 1e9);
   }
 
@@ -124,6 +134,12 @@ export class Simulator implements MetricsSource {
     return this.simNow;
   }
 
+  /** the timestamp an event of simulated time `modelTs` is written with (see SimulatorOptions.clock) */
+  stampOf(modelTs: number): number {
+    if (this.clock === 'model' || this.timeScale === 1) return modelTs;
+    return this.simStart + Math.floor((modelTs - this.simStart) / this.timeScale / 1000) * 1000;
+  }
+
   private drive(): void {
     const target = this.simStart + (this.ctx.now() - this.wallStart) * this.timeScale;
     const seconds = Math.min(MAX_CATCH_UP_S, Math.floor((target - this.simNow) / 1000));
@@ -159,9 +175,10 @@ export class Simulator implements MetricsSource {
     return total + events.length;
   }
 
-  private second(ts: number, out: MetricEvent[]): void {
-    const sec = ts / 1000;
-    const sinceP = (ts - this.pushAt) / 1000;
+  private second(modelTs: number, out: MetricEvent[]): void {
+    const sec = modelTs / 1000;
+    const ts = this.stampOf(modelTs);
+    const sinceP = (modelTs - this.pushAt) / 1000;
     const boost = sinceP >= 0 ? 1 + this.pushStrength * Math.exp(-sinceP / 180) : 1;
     const hot = this.pinned?.hot ?? false;
     const lambda = this.arrivals * boost * (this.pinned ? 1.1 : 1) * (hot ? 1.2 : 1);
@@ -206,13 +223,19 @@ export class Simulator implements MetricsSource {
     for (let k = poisson(this.rand, online * 0.003); k > 0; k--) {
       out.push({ type: 'comment', ts, text: COMMENTS[Math.floor(this.rand() * COMMENTS.length)]! });
     }
+    // one reading per written second: at ×N the last of the N simulated seconds that share it, with every product
+    // whose funnel moved in any of them
+    for (const id of touched) this.touchedPending.add(id);
+    if (this.stampOf(modelTs + 1000) === ts) return;
+    const moved = [...this.touchedPending];
+    this.touchedPending.clear();
     out.push({
       type: 'reading',
       ts,
       online,
       viewersUv: this.uv,
       viewsPv: this.pv,
-      products: touched.map((id) => ({ productId: id, ...this.funnels.get(id)! })),
+      products: moved.map((id) => ({ productId: id, ...this.funnels.get(id)! })),
     });
   }
 

@@ -9,6 +9,8 @@ import * as m0007 from './0007-imports.ts';
 import * as m0110 from './0110-live-orders.ts';
 import * as m0111 from './0111-shop-products.ts';
 import * as m0120 from './0120-wecom-customer.ts';
+import * as m0130 from './0130-planned-seconds.ts';
+import * as m0131 from './0131-source-runs.ts';
 import * as m0140 from './0140-access-tokens.ts';
 import * as m0160 from './0160-automation.ts';
 import * as m0170 from './0170-product-order-minutes.ts';
@@ -31,6 +33,8 @@ export const migrations: Migration[] = [
   { version: 110, name: 'live-orders', sql: m0110.sql },
   { version: 111, name: 'shop-products', sql: m0111.sql },
   { version: 120, name: 'wecom-customer', sql: m0120.sql },
+  { version: 130, name: 'planned-seconds', sql: m0130.sql },
+  { version: 131, name: 'source-runs', sql: m0131.sql },
   { version: 140, name: 'access-tokens', sql: m0140.sql },
   { version: 160, name: 'automation', sql: m0160.sql },
   { version: 170, name: 'product-order-minutes', sql: m0170.sql },
