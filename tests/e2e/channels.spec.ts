@@ -17,7 +17,7 @@ test('connect, see the live state in the status bar, map a product, read highlig
     await expect(page.getByTestId('channels-action')).toContainText('讲解');
 
     const row = page.getByTestId('mapping-row').first();
-    await row.locator('input').fill(fixture.state.products[0]!.id);
+    await row.locator('input').fill(fixture.state.products[0]!.title);
     await row.getByRole('button', { name: '保存' }).click();
     await expect(row.locator('.mapped')).toHaveText('✓');
 

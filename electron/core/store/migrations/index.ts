@@ -6,6 +6,7 @@ import * as m0004 from './0004-push.ts';
 import * as m0005 from './0005-channels.ts';
 import * as m0006 from './0006-review.ts';
 import * as m0007 from './0007-imports.ts';
+import * as m0100 from './0100-channels-messages.ts';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { version: 5, name: 'channels', sql: m0005.sql },
   { version: 6, name: 'review', sql: m0006.sql },
   { version: 7, name: 'imports', sql: m0007.sql },
+  { version: 100, name: 'channels-messages', sql: m0100.sql },
 ];
