@@ -128,6 +128,11 @@ export interface ChannelsSettings {
   templates: CommentTemplate[];
 }
 
+/** Title matching for the mapping: exact first, then this normal form (full-width → half-width, no spaces, lower case). */
+export function normTitle(s: string): string {
+  return s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+}
+
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const keyword = z.string().trim().min(1).max(20);
 // the console's own limit is not published; the peer caps its automatic comments at 50 characters by default (#301)

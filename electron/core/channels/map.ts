@@ -162,7 +162,4 @@ export function pageKind(map: ConsoleMap, url: string): PageKind {
 
 export const consoleUrl = (map: ConsoleMap, page: keyof ConsoleMap['urls']) => map.baseUrl + map.urls[page];
 
-/** Title matching for the mapping: exact first, then this normal form (full-width → half-width, no spaces, lower case). */
-export function normTitle(s: string): string {
-  return s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
-}
+export { normTitle } from '../../../shared/protocol/channels.ts';
