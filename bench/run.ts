@@ -11,6 +11,7 @@ const parts: Part[] = [
   { name: 'metrics', file: 'metrics.ts' },
   { name: 'report', file: 'report.ts' },
   { name: 'push', file: 'push.ts' },
+  { name: 'channelsPin', file: 'channels.ts' },
 ];
 
 const json = process.argv.includes('--json');

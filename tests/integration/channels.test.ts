@@ -159,6 +159,34 @@ describe('channels console bridge on the wujie shadow-root console', () => {
     expect(rows[42]).toEqual({ seq: 43, title: '羊毛围巾 43号', priceFen: 1990 + 42 * 100, image: '/img/43.png', promoting: false });
   });
 
+  it('a pin made the moment the previous outcome arrives is not lost (back-to-back, as a Stream Deck does)', async () => {
+    const r = await connected();
+    const { a, b, sessionId } = await liveSession(r);
+    await r.core.call('channels.map', { productId: a.id, channelsTitle: '羊毛围巾 43号' });
+    await r.core.call('channels.map', { productId: b.id, channelsTitle: '蓝牙耳机 5号' });
+    let waiting: ((o: PinOutcome | null) => void) | null = null;
+    r.core.subscribe((e) => {
+      if (e.type === 'channels.pin' && waiting) {
+        const w = waiting;
+        waiting = null;
+        w(e.outcome);
+      }
+    });
+    // the next command goes out a few microtasks after the outcome event, before the bridge's queue has settled
+    const timed = async (fn: () => Promise<unknown>) => {
+      const done = new Promise<PinOutcome | null>((resolve) => {
+        waiting = resolve;
+        setTimeout(() => resolve(null), 5000);
+      });
+      await fn();
+      return done;
+    };
+    for (const productId of [a.id, null, b.id, null]) {
+      const o = await timed(() => (productId ? r.core.call('session.pin', { sessionId, productId }) : r.core.call('session.unpin', { sessionId })));
+      expect(o, `after ${productId ?? 'unpin'}`).toMatchObject({ ok: true, action: productId ? 'pin' : 'unpin' });
+    }
+  });
+
   it('pinning an unmapped product ends the current 讲解 on Channels and says so', async () => {
     const r = await connected();
     const { a, c, sessionId } = await liveSession(r);

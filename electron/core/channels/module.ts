@@ -252,21 +252,25 @@ export class ChannelsModule implements CoreModule {
     if (before === pinned) return;
     // latest wins: a burst of pins collapses to the one the producer ended on
     this.queue = { productId: pinned, startedAt: performance.now() };
-    if (!this.working) {
-      this.working = this.drain().finally(() => (this.working = null));
-    }
+    this.kick();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue) {
-      const job = this.queue;
-      this.queue = null;
-      try {
-        await this.mirror(job.productId, job.startedAt);
-      } catch (error) {
-        this.core.log(`channels: pin mirror failed: ${(error as Error).message}`);
-      }
-    }
+  private draining = false;
+
+  /** Runs the queued job, then looks at the queue again in the same tick it clears `draining`: a pin made right after
+   *  the previous outcome event is never left waiting (an await between the two would leave that gap). */
+  private kick(): void {
+    if (this.draining || !this.queue) return;
+    const job = this.queue;
+    this.queue = null;
+    this.draining = true;
+    this.working = this.mirror(job.productId, job.startedAt)
+      .catch((error: unknown) => this.core.log(`channels: pin mirror failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.draining = false;
+        this.working = null;
+        this.kick();
+      });
   }
 
   private async mirror(productId: number | null, startedAt: number): Promise<void> {
