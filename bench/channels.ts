@@ -53,8 +53,6 @@ export async function run(): Promise<Record<string, unknown>> {
 
     let waiting: ((outcome: PinOutcome | null) => void) | null = null;
     core.subscribe((e) => {
-      if (process.env.DBG && (e.type === 'channels.pin' || e.type === 'session.changed'))
-        say(`${e.type} ${e.type === 'channels.pin' ? `${e.outcome.action} ${e.outcome.ok}` : `${e.session.status} ${e.session.pinned?.id ?? null}`}`);
       if (e.type === 'channels.pin' && waiting) {
         const w = waiting;
         waiting = null;
@@ -100,7 +98,6 @@ export async function run(): Promise<Record<string, unknown>> {
       const u = await timed(() => core.call('session.unpin', { sessionId: session.id }));
       // the bare page shows the list as it loaded it; give it a row LiveCue did not just touch
       const other = (row + 30) % ROWS;
-      await page.waitForTimeout(0);
       const bp = await bareToggle(other, '结束讲解').catch(() => NaN);
       const bu = await bareToggle(other, '讲解').catch(() => NaN);
       if (!p.ok || !u.ok) failures++;
