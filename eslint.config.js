@@ -25,21 +25,6 @@ const exceptions = [
     why: 'the CSV parser is a core service used by two domains; to move to electron/core/csv.ts',
   },
   {
-    from: 'electron/core/automation/engine.ts',
-    to: 'electron/core/channels/room.ts',
-    why: 'the RoomControl seam between the console bridge and automation; to move to electron/core/room.ts after #10 lands',
-  },
-  {
-    from: 'electron/core/automation/module.ts',
-    to: 'electron/core/channels/room.ts',
-    why: 'the RoomControl seam (see engine.ts)',
-  },
-  {
-    from: 'electron/core/automation/sim-room.ts',
-    to: 'electron/core/channels/room.ts',
-    why: 'the RoomControl seam (see engine.ts)',
-  },
-  {
     from: 'electron/core/catalog/shop-module.ts',
     to: 'electron/core/metrics/sources/wechat-accounts.ts',
     why: 'the WeChat API clients (one per account, shared token cache) serve metrics and the shop catalog; to move to a core service electron/core/wechat/',

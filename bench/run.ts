@@ -16,6 +16,7 @@ const parts: Part[] = [
   { name: 'fanout', file: 'fanout.ts' },
   { name: 'pageWeight', file: 'page-weight.ts' },
   { name: 'coldStart', file: 'cold-start.ts' },
+  { name: 'channelsPin', file: 'channels.ts' },
 ];
 
 const json = process.argv.includes('--json');

@@ -7,7 +7,6 @@ import { PushModule, pushOptionsFromEnv } from './push/module.ts';
 import { ReviewModule } from './review/module.ts';
 import { AutomationModule } from './automation/module.ts';
 import { SimulatedRoom } from './automation/sim-room.ts';
-import type { RoomControl } from './channels/room.ts';
 import { ShopModule } from './catalog/shop-module.ts';
 
 export function createModules(env: ModuleEnv): CoreModule[] {
@@ -32,12 +31,10 @@ export function createModules(env: ModuleEnv): CoreModule[] {
       if (sessionId !== null && r.online !== null) metrics.ingestFromBridge(sessionId, { type: 'reading', ts: r.ts, online: r.online });
     },
   });
-  // room automation drives the console through the bridge's RoomControl (issue 10 adds ChannelsModule.room(); until
-  // then the getter answers null and automation reports 'no_room'); rehearsals are sessions on the simulator
-  // (LIVECUE_ROOM_SIM=1: a simulated room instead, to try rules and for browser tests; docs/automation.md)
-  const bridge = channels as unknown as { room?: () => RoomControl | null };
+  // room automation drives the 视频号 console through the bridge's RoomControl (electron/core/room.ts); rehearsals are
+  // sessions on the simulator (LIVECUE_ROOM_SIM=1: a simulated room instead, to try rules; docs/automation.md)
   const simRoom = env.env.LIVECUE_ROOM_SIM === '1' ? new SimulatedRoom({ gapMs: Number(env.env.LIVECUE_ROOM_SIM_GAP_MS) || undefined }) : null;
-  const automation = new AutomationModule({ room: () => simRoom ?? bridge.room?.() ?? null, sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
+  const automation = new AutomationModule({ room: () => simRoom ?? channels.room(), sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
   // 微信小店 catalog and product links; the push preview shows the pinned product's link (#11)
   const shop = new ShopModule(env);
   push.setProductLinks((productId) => shop.productLinks(productId));

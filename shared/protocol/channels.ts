@@ -12,14 +12,24 @@ export type PinFailure =
   | 'logged_out'
   | 'not_live'
   | 'product_missing'
+  /** the product pinned in LiveCue has no Channels row: the current 讲解 was ended instead */
+  | 'not_mapped'
   | 'page_changed'
   | 'not_confirmed'
+  /** the console refused (send button disabled, the comment box kept the text) */
+  | 'refused'
   | 'timeout';
 
 export interface PinOutcome {
   action: 'pin' | 'unpin';
   productId: number;
+  /** always null since the console shows no product id (kept for older clients) */
   channelsProductId: string | null;
+  /** the Channels title mapped, and the 序号 clicked this time (re-read from the list before each click) */
+  title?: string | null;
+  seq?: number | null;
+  /** a re-pin of the product already on 讲解: 结束讲解 then 讲解, so the card popped again */
+  popped?: boolean;
   ok: boolean;
   reason: PinFailure | null;
   message: string;
@@ -44,15 +54,23 @@ export interface ChannelsStatus {
 
 export interface ChannelsMapping {
   productId: number;
-  /** Channels product id (a string: WeChat ids are never JS numbers) */
+  /** legacy: the console shows no product id, so new mappings keep this null and map by title */
   channelsProductId: string | null;
-  /** or the title as it shows in the on-sale list */
+  /** the title as it shows in the on-sale list: the row is found by it (exact, then normalised) before each click */
   channelsTitle: string | null;
   updatedAt: number;
 }
 
+/** comment: a viewer's or the shop's comment · reply: the shop's 回复 · stick: a comment put on screen (上墙) */
+export type ChannelsMessageKind = 'comment' | 'reply' | 'stick';
+
 export interface ChannelsComment {
   id: number;
+  /** the console's own message id (clientMsgId): what 上墙 refers to */
+  key: string;
+  kind: ChannelsMessageKind;
+  /** when the console confirmed this comment on screen (上墙), else null */
+  stuckAt: number | null;
   sessionId: number | null;
   ts: number;
   nickname: string;
@@ -68,9 +86,13 @@ export interface ChannelsReading {
   liveId: string | null;
 }
 
+/** A row of the console's live product list. */
 export interface ConsoleProduct {
-  channelsProductId: string | null;
+  /** 商品序号 as the console shows it now (1, 2, 3 …); changes when the list is reordered */
+  seq: number | null;
   title: string;
+  priceFen: number | null;
+  image: string | null;
   promoting: boolean;
 }
 
@@ -80,34 +102,53 @@ export interface SelfCheckItem {
   value: string;
   status: 'ok' | 'drift' | 'skipped';
   detail: string;
+  /** where the entry came from: the peer that drives the real console, the wujie framework, or nothing (assumed) */
+  source: 'peer' | 'framework' | 'assumed';
+  ref: string;
 }
 
 export interface SelfCheckReport {
   at: number;
   state: ChannelsState;
   ok: boolean;
+  /** LiveCue version and console-map version, so a report sent back says what it was checked with */
+  app: string;
+  mapVersion: number;
   items: SelfCheckItem[];
+}
+
+export interface CommentTemplate {
+  name: string;
+  text: string;
 }
 
 export interface ChannelsSettings {
   executablePath: string | null;
   keywords: string[];
+  /** comments the producer sends with one click (福利话术, 下单提醒 …) */
+  templates: CommentTemplate[];
+}
+
+/** Title matching for the mapping: exact first, then this normal form (full-width → half-width, no spaces, lower case). */
+export function normTitle(s: string): string {
+  return s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 }
 
 const keyword = z.string().trim().min(1).max(20);
+// the console's own limit is not published; the peer caps its automatic comments at 50 characters by default (#301)
+const commentText = z.string().trim().min(1).max(200);
 
 export const commands = {
   'channels.status': z.strictObject({}),
   'channels.connect': z.strictObject({}),
   'channels.disconnect': z.strictObject({}),
   'channels.mappings': z.strictObject({}),
-  'channels.map': z
-    .strictObject({
-      productId: id,
-      channelsProductId: z.string().trim().regex(/^\d{1,32}$/, 'Channels product id: digits only').nullable().optional(),
-      channelsTitle: z.string().trim().min(1).max(200).nullable().optional(),
-    })
-    .refine((m) => m.channelsProductId || m.channelsTitle, 'give channelsProductId or channelsTitle'),
+  // the console shows no product id (its rows carry a 序号 and a title): a mapping is by title
+  'channels.map': z.strictObject({
+    productId: id,
+    channelsTitle: z.string().trim().min(1).max(200),
+    channelsProductId: z.null().optional(),
+  }),
   'channels.unmap': z.strictObject({ productId: id }),
   'channels.consoleProducts': z.strictObject({}),
   'channels.comments': z.strictObject({ sessionId: id.optional(), limit: z.number().int().min(1).max(1000).optional() }),
@@ -115,7 +156,12 @@ export const commands = {
   'channels.settings': z.strictObject({
     executablePath: z.string().trim().max(1000).nullable().optional(),
     keywords: z.array(keyword).max(30).optional(),
+    templates: z.array(z.strictObject({ name: z.string().trim().min(1).max(20), text: commentText })).max(20).optional(),
   }),
+  /** post a comment in the live room as the shop */
+  'channels.sendComment': z.strictObject({ text: commentText }),
+  /** 上墙: put a viewer's comment on screen, by its console message id */
+  'channels.pinComment': z.strictObject({ key: z.string().trim().min(1).max(120) }),
 } satisfies Record<string, z.ZodType>;
 
 export interface CommentsResult {
@@ -136,6 +182,8 @@ export interface Results {
   'channels.comments': CommentsResult;
   'channels.selfcheck': SelfCheckReport;
   'channels.settings': ChannelsSettings;
+  'channels.sendComment': { ok: true };
+  'channels.pinComment': { ok: true };
 }
 
 export type Events =
@@ -143,7 +191,9 @@ export type Events =
   | { type: 'channels.pin'; outcome: PinOutcome }
   | { type: 'channels.comments'; sessionId: number | null; comments: ChannelsComment[] }
   | { type: 'channels.reading'; reading: ChannelsReading }
-  | { type: 'channels.mappings'; mappings: ChannelsMapping[] };
+  | { type: 'channels.mappings'; mappings: ChannelsMapping[] }
+  /** a comment confirmed on screen (上墙) by the console */
+  | { type: 'channels.stuck'; key: string; at: number };
 
 /** snapshot.ext.channels */
 export interface ChannelsSnapshot {

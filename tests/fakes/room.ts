@@ -1,7 +1,7 @@
 // A fake RoomControl for tests and the simulated-room figures: it keeps what automation sent, pinned and popped, with
 // the (fake) clock time each landed, and answers after a delay like the console bridge does (typing into the comment
 // box and clicking 发送 takes a moment; the delay here is ASSUMED, see docs/automation.md).
-import type { RoomControl, RoomEvent } from '../../electron/core/channels/room.ts';
+import type { RoomControl, RoomEvent } from '../../electron/core/room.ts';
 import { CoreError } from '../../electron/core/errors.ts';
 
 export class FakeRoom implements RoomControl {

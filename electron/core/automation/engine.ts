@@ -10,7 +10,7 @@ import type {
   RuleSets,
   TriggerKind,
 } from '../../../shared/protocol/automation.ts';
-import type { RoomControl, RoomEvent } from '../channels/room.ts';
+import type { RoomControl, RoomEvent } from '../room.ts';
 import { CoreError, conflict, notFound } from '../errors.ts';
 import type { ProductContext } from './ai.ts';
 import { EVENT_LABEL, type MessageLine, type ReplyEvent, type ReplyRule, fill, maskNickname, matchAny, matchReply, vary } from './text.ts';

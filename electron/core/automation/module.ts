@@ -11,7 +11,7 @@ import type {
   RuleSets,
 } from '../../../shared/protocol/automation.ts';
 import type { SessionState } from '../../../shared/domain.ts';
-import type { RoomControl, RoomEvent } from '../channels/room.ts';
+import type { RoomControl, RoomEvent } from '../room.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule } from '../module.ts';

@@ -1,7 +1,7 @@
 // The simulated room (LIVECUE_ROOM_SIM=1): viewer events only while someone listens, our comments read back as the
 // shop's `reply`, 上墙 and 讲解 recorded.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RoomEvent } from '../channels/room.ts';
+import type { RoomEvent } from '../room.ts';
 import { seeded } from '../../../tests/helpers/automation.ts';
 import { SimulatedRoom } from './sim-room.ts';
 

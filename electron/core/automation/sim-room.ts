@@ -2,7 +2,7 @@
 // connected (`LIVECUE_ROOM_SIM=1`; never on by default). Viewers enter, ask, praise and order at random; what
 // automation sends comes back as the shop's `reply` event, as the console feed would show it. The timings and the
 // vocabulary are made up (ASSUMED), not taken from a real room.
-import type { RoomControl, RoomEvent } from '../channels/room.ts';
+import type { RoomControl, RoomEvent } from '../room.ts';
 
 const QUESTIONS = ['哪里发货呀', '什么时候发货', '尺码偏大吗', '这个多少钱', '链接在哪', '怎么买'];
 const PRAISE = ['衣服好看', '已回购', '喜欢这个颜色'];

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type {
   ChannelsComment,
-  ChannelsMapping,
+  CommentTemplate,
   ChannelsReading,
   ChannelsSettings,
   ChannelsSnapshot,
@@ -16,11 +16,12 @@ import type { SessionState } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
 import { CoreError, notFound } from '../errors.ts';
 import type { CoreModule } from '../module.ts';
-import { ConsoleBridge, type Timings } from './bridge.ts';
+import { type ActResult, ConsoleBridge, type RowTarget, type Timings } from './bridge.ts';
 import { findBrowser } from './browser.ts';
 import { type ConsoleMap, defaultMapFile, loadConsoleMap } from './map.ts';
 import { DEFAULT_KEYWORDS, type ParsedFeed, matchKeywords } from './parse.ts';
 import { ChannelsRepo } from './repo.ts';
+import type { RoomControl, RoomEvent } from '../room.ts';
 import { runSelfCheck } from './selfcheck.ts';
 
 /** Where the console's figures go besides this domain's own tables: the metrics store connects here (docs/channels.md). */
@@ -55,6 +56,12 @@ const ACTIONS: Record<ChannelsState, string> = {
 };
 
 const RECENT = 200;
+
+/** the two templates the issue names; the producer edits them under 视频号设置 */
+export const DEFAULT_TEMPLATES: CommentTemplate[] = [
+  { name: '福利话术', text: '点击下方小黄车，今天直播间专属福利价，库存有限先到先得！' },
+  { name: '下单提醒', text: '已经拍下的宝贝记得尽快付款哦，付款后按顺序发货～' },
+];
 
 export class ChannelsModule implements CoreModule {
   readonly name = 'channels';
@@ -113,9 +120,9 @@ export class ChannelsModule implements CoreModule {
       return this.status;
     });
     core.handle('channels.mappings', () => this.repo.mappings());
-    core.handle('channels.map', ({ productId, channelsProductId, channelsTitle }) => {
+    core.handle('channels.map', ({ productId, channelsTitle }) => {
       if (!core.products.exists(productId)) throw notFound('product', productId);
-      const mapping = core.db.transaction(() => this.repo.setMapping(productId, channelsProductId ?? null, channelsTitle ?? null, core.now())).immediate();
+      const mapping = core.db.transaction(() => this.repo.setMapping(productId, null, channelsTitle, core.now())).immediate();
       this.emitMappings();
       return mapping;
     });
@@ -130,6 +137,14 @@ export class ChannelsModule implements CoreModule {
       if (!Array.isArray(rows)) throw new CoreError('unavailable', rows.ok ? 'unavailable' : rows.message);
       return rows;
     });
+    core.handle('channels.sendComment', async ({ text }) => {
+      await this.room().sendComment(text);
+      return { ok: true } as const;
+    });
+    core.handle('channels.pinComment', async ({ key }) => {
+      await this.room().pinComment(key);
+      return { ok: true } as const;
+    });
     core.handle('channels.comments', ({ sessionId, limit }) => ({
       comments: this.repo.recent(limit ?? 200, sessionId),
       perMinute: this.repo.perMinute(core.now() - 60 * 60_000, sessionId),
@@ -139,11 +154,12 @@ export class ChannelsModule implements CoreModule {
       const bridge = this.requireBridge();
       const ctx = bridge.browserContext;
       if (!ctx) throw new CoreError('unavailable', ACTIONS.off);
-      return runSelfCheck(ctx, this.map, { navTimeoutMs: bridge.timings.navTimeoutMs, now: core.now });
+      return runSelfCheck(ctx, this.map, { navTimeoutMs: bridge.timings.navTimeoutMs, now: core.now, app: core.version });
     });
-    core.handle('channels.settings', ({ executablePath, keywords }) => {
+    core.handle('channels.settings', ({ executablePath, keywords, templates }) => {
       if (executablePath !== undefined) core.settings.set('channels.executablePath', executablePath || null);
       if (keywords !== undefined) core.settings.set('channels.keywords', [...new Set(keywords)]);
+      if (templates !== undefined) core.settings.set('channels.templates', templates);
       return this.settings();
     });
   }
@@ -173,6 +189,7 @@ export class ChannelsModule implements CoreModule {
     return {
       executablePath: this.core.settings.get<string | null>('channels.executablePath') ?? null,
       keywords: this.core.settings.get<string[]>('channels.keywords') ?? DEFAULT_KEYWORDS,
+      templates: this.core.settings.get<CommentTemplate[]>('channels.templates') ?? DEFAULT_TEMPLATES,
     };
   }
 
@@ -234,58 +251,141 @@ export class ChannelsModule implements CoreModule {
     if (before === pinned) return;
     // latest wins: a burst of pins collapses to the one the producer ended on
     this.queue = { productId: pinned, startedAt: performance.now() };
-    if (!this.working) {
-      this.working = this.drain().finally(() => (this.working = null));
-    }
+    this.kick();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue) {
-      const job = this.queue;
-      this.queue = null;
-      try {
-        await this.mirror(job.productId, job.startedAt);
-      } catch (error) {
-        this.core.log(`channels: pin mirror failed: ${(error as Error).message}`);
-      }
-    }
+  private draining = false;
+
+  /** Runs the queued job, then looks at the queue again in the same tick it clears `draining`: a pin made right after
+   *  the previous outcome event is never left waiting (an await between the two would leave that gap). */
+  private kick(): void {
+    if (this.draining || !this.queue) return;
+    const job = this.queue;
+    this.queue = null;
+    this.draining = true;
+    this.working = this.mirror(job.productId, job.startedAt)
+      .catch((error: unknown) => this.core.log(`channels: pin mirror failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.draining = false;
+        this.working = null;
+        this.kick();
+      });
   }
 
   private async mirror(productId: number | null, startedAt: number): Promise<void> {
-    const target = productId !== null ? this.repo.mapping(productId) : null;
+    const mapped = productId !== null ? this.repo.mapping(productId) : null;
+    const title = mapped?.channelsTitle ?? null;
     let outcome: PinOutcome;
-    if (productId !== null && target) {
-      outcome = await this.act('pin', productId, target, startedAt);
-      if (outcome.ok) this.promoting = productId;
+    if (productId !== null && title) {
+      // a re-pin of the product on 讲解 pops the card again (结束讲解 then 讲解)
+      const result = await this.call((b) => b.explain({ title }, true));
+      outcome = this.outcome('pin', productId, title, result, startedAt);
+      if (result.ok) this.promoting = productId;
+    } else if (productId !== null) {
+      // pinned in LiveCue, no row on Channels: what Channels shows would be wrong, so end it and say so
+      if (!this.bridge?.running) return;
+      const result = await this.call((b) => b.endExplain());
+      if (result.ok) this.promoting = null;
+      const ended = result.ok && result.clicked;
+      outcome = this.outcome('pin', productId, null, result, startedAt);
+      outcome = {
+        ...outcome,
+        ok: false,
+        reason: result.ok ? 'not_mapped' : result.reason,
+        message: result.ok
+          ? ended
+            ? '该商品未对应视频号商品，已结束视频号当前讲解 / not mapped to a Channels product: the current 讲解 on Channels was ended'
+            : '该商品未对应视频号商品，视频号未讲解 / not mapped to a Channels product: nothing is on 讲解 on Channels'
+          : result.message,
+      };
     } else if (this.promoting !== null) {
-      const current = this.repo.mapping(this.promoting);
-      if (!current) {
-        this.promoting = null;
-        return;
-      }
-      outcome = await this.act('unpin', this.promoting, current, startedAt);
-      if (outcome.ok) this.promoting = null;
-    } else return; // neither side is mapped: nothing to do on Channels
+      const result = await this.call((b) => b.endExplain());
+      outcome = this.outcome('unpin', this.promoting, this.repo.mapping(this.promoting)?.channelsTitle ?? null, result, startedAt);
+      if (result.ok) this.promoting = null;
+    } else return; // nothing on 讲解 from LiveCue: nothing to do on Channels
     this.status = { ...this.status, lastPin: outcome };
     this.core.emit({ type: 'channels.pin', outcome });
     this.core.emit({ type: 'channels.status', status: this.status });
   }
 
-  private async act(action: 'pin' | 'unpin', productId: number, m: ChannelsMapping, startedAt: number): Promise<PinOutcome> {
-    const target = { channelsProductId: m.channelsProductId, title: m.channelsProductId ? null : m.channelsTitle };
-    const result = this.bridge?.running
-      ? await this.bridge.promote(target, action === 'pin')
-      : ({ ok: false, reason: 'not_connected', message: ACTIONS.off } as const);
+  private call(fn: (bridge: ConsoleBridge) => Promise<ActResult>): Promise<ActResult> {
+    return this.bridge?.running ? fn(this.bridge) : Promise.resolve({ ok: false, reason: 'not_connected', message: ACTIONS.off } as const);
+  }
+
+  private outcome(action: 'pin' | 'unpin', productId: number, title: string | null, result: ActResult, startedAt: number): PinOutcome {
     return {
       action,
       productId,
-      channelsProductId: m.channelsProductId,
+      channelsProductId: null,
+      title,
+      seq: result.ok ? result.seq : null,
+      popped: result.ok ? !!result.popped : false,
       ok: result.ok,
       reason: result.ok ? null : result.reason,
-      message: result.ok ? (action === 'pin' ? '视频号已讲解 / presenting on Channels' : '视频号已结束讲解 / presentation ended on Channels') : result.message,
+      message: result.ok
+        ? action === 'pin'
+          ? `视频号已讲解 · 序号 ${result.seq ?? '—'}${result.popped ? '（重新弹出 / popped again）' : ''} / presenting on Channels`
+          : '视频号已结束讲解 / presentation ended on Channels'
+        : result.message,
       ms: Math.round(performance.now() - startedAt),
       at: this.core.now(),
     };
+  }
+
+  // ---- the live room for other domains (room automation): RoomControl ----
+
+  private readonly listeners = new Set<(e: RoomEvent) => void>();
+  private roomControl: RoomControl | null = null;
+
+  room(): RoomControl {
+    if (this.roomControl) return this.roomControl;
+    const unavailable = (r: ActResult & { ok: false }) =>
+      new CoreError(r.reason === 'product_missing' ? 'not_found' : r.reason === 'refused' ? 'conflict' : 'unavailable', r.message, { reason: r.reason });
+    const must = async (fn: (b: ConsoleBridge) => Promise<ActResult>) => {
+      const r = await this.call(fn);
+      if (!r.ok) throw unavailable(r);
+      return r;
+    };
+    const isLive = () => !!this.bridge?.running && this.bridge.state === 'live';
+    this.roomControl = {
+      get live() {
+        return isLive();
+      },
+      sendComment: async (text) => {
+        const clean = text.trim();
+        if (!clean) throw new CoreError('bad_request', '评论不能为空 / the comment is empty');
+        await must((b) => b.sendComment(clean));
+      },
+      pinComment: async (eventId) => {
+        const c = this.repo.byKey(eventId);
+        if (!c || c.kind !== 'comment') throw notFound('comment', eventId);
+        await must((b) => b.pinComment(c.nickname, c.content));
+      },
+      explainSeq: async (seq) => {
+        if (!Number.isInteger(seq) || seq < 1) throw new CoreError('bad_request', `序号 ${seq} 无效 / invalid row number`);
+        const target: RowTarget = { seq };
+        await must((b) => b.explain(target, true));
+      },
+      endExplain: async () => {
+        await must((b) => b.endExplain());
+        this.promoting = null;
+      },
+      onEvent: (fn) => {
+        this.listeners.add(fn);
+        return () => this.listeners.delete(fn);
+      },
+    };
+    return this.roomControl;
+  }
+
+  private emitRoom(e: RoomEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch (error) {
+        this.core.log(`channels: room listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   // ---- console feed: Channels → LiveCue ----
@@ -293,19 +393,42 @@ export class ChannelsModule implements CoreModule {
   private onFeed(feed: ParsedFeed): void {
     const now = this.core.now();
     const sessionId = this.liveSessionId;
-    if (feed.comments.length) {
+    const stored = feed.messages.filter((m) => m.kind === 'comment' || m.kind === 'reply');
+    let fresh = new Set<string>();
+    if (stored.length) {
       const keywords = this.settings().keywords;
       let added: ChannelsComment[] = [];
       try {
         added = this.repo.addComments(
-          feed.comments.map((c) => ({ key: c.key, sessionId, ts: now, nickname: c.nickname, content: c.content, keywords: matchKeywords(c.content, keywords) })),
+          stored.map((c) => ({
+            key: c.key,
+            kind: c.kind as 'comment' | 'reply',
+            sessionId,
+            ts: now,
+            nickname: c.nickname,
+            content: c.content,
+            keywords: c.kind === 'comment' ? matchKeywords(c.content, keywords) : [],
+          })),
         );
       } catch (error) {
         this.core.log(`channels: storing comments failed: ${(error as Error).message}`);
       }
       if (added.length) {
         this.core.emit({ type: 'channels.comments', sessionId, comments: added.slice(-RECENT) });
-        for (const c of added) this.safeSink((s) => s.onComment(sessionId, { ts: c.ts, text: c.content, nickname: c.nickname, keywords: c.keywords }));
+        for (const c of added) {
+          if (c.kind === 'comment') this.safeSink((s) => s.onComment(sessionId, { ts: c.ts, text: c.content, nickname: c.nickname, keywords: c.keywords }));
+        }
+      }
+      fresh = new Set(added.map((c) => c.key));
+    }
+    // room events in the order the console delivered them; a re-delivered comment is not an event again
+    for (const m of feed.messages) {
+      if (m.kind === 'enter') this.emitRoom({ id: m.key, kind: 'enter', ts: now, nickname: m.nickname, text: '', sessionId });
+      else if ((m.kind === 'comment' || m.kind === 'reply') && fresh.has(m.key))
+        this.emitRoom({ id: m.key, kind: m.kind, ts: now, nickname: m.nickname, text: m.content, sessionId });
+      else if (m.kind === 'stick') {
+        const key = this.repo.markStuck(m.content, m.nickname, now);
+        if (key) this.core.emit({ type: 'channels.stuck', key, at: now });
       }
     }
     if (feed.online !== null || feed.likes !== null) {

@@ -2,13 +2,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../../../tests/helpers/serve.ts';
 import { findBrowser } from './browser.ts';
-import { loadConsoleMap, pageKind } from './map.ts';
+import { priceFen, matchRow } from './bridge.ts';
+import { loadConsoleMap, normTitle, pageKind, parseConsoleMap } from './map.ts';
+import fs from 'node:fs';
 import { cleanText, matchKeywords, parseLiveMsg } from './parse.ts';
 
 const map = loadConsoleMap(path.join(root, 'resources/channels/console-map.json'));
 
 describe('channels console map and live/msg parsing', () => {
-  it('reads comments and figures, skips other message types and comments without an id', () => {
+  it('reads comments, enters, 上墙 and replies and figures, skips unknown types and comments without an id', () => {
     const feed = parseLiveMsg(map, {
       errCode: 0,
       data: {
@@ -22,20 +24,66 @@ describe('channels console map and live/msg parsing', () => {
         ],
       },
     });
-    expect(feed.comments).toEqual([
-      { key: 'a', nickname: '小王', content: '多少钱' },
-      { key: '3', nickname: '无id', content: 'seq 也可作为 id' },
+    expect(feed.messages).toEqual([
+      { key: 'a', kind: 'comment', nickname: '小王', content: '多少钱' },
+      { key: 'b', kind: 'enter', nickname: '路人', content: '' },
+      { key: '3', kind: 'comment', nickname: '无id', content: 'seq 也可作为 id' },
       // a numeric body (“666”) is still a comment; control characters never reach the panel
-      { key: 'c', nickname: 'x y', content: '42' },
+      { key: 'c', kind: 'comment', nickname: 'x y', content: '42' },
     ]);
     expect(feed).toMatchObject({ online: 321, likes: 45, liveId: 'L1', loggedOut: false });
+  });
+
+  it('reads replies from appMsgList: msgType 20002, base64 JSON payload (peer commentListener.ts)', () => {
+    const payload = (o: unknown) => Buffer.from(JSON.stringify(o), 'utf8').toString('base64');
+    const feed = parseLiveMsg(map, {
+      errCode: 0,
+      data: {
+        msgList: [{ type: 10017, clientMsgId: 's1', nickname: '小王', content: '多少钱' }, { type: 99, clientMsgId: 'x', content: 'unknown' }],
+        appMsgList: [
+          { msgType: 20002, clientMsgId: 'r1', payload: payload({ content: '39 元，已上链接', reply_original_msg_type: 1 }), fromUserContact: { contact: { nickname: '小店' } } },
+          { msgType: 20001, clientMsgId: 'r2', payload: payload({ content: 'other type' }) },
+          { msgType: 20002, clientMsgId: 'r3', payload: 'not base64 json' },
+        ],
+      },
+    });
+    expect(feed.messages).toEqual([
+      { key: 's1', kind: 'stick', nickname: '小王', content: '多少钱' },
+      { key: 'r1', kind: 'reply', nickname: '小店', content: '39 元，已上链接' },
+    ]);
+    // the peer skips a response whose errCode is not 0
+    expect(parseLiveMsg(map, { errCode: 1, data: { msgList: [{ type: 1, clientMsgId: 'a', content: 'x' }] } }).messages).toEqual([]);
+  });
+
+  it('every map entry names its source; the map refuses an entry without one', () => {
+    const raw = JSON.parse(fs.readFileSync(path.join(root, 'resources/channels/console-map.json'), 'utf8'));
+    expect(Object.keys(map.sources).length).toBeGreaterThan(30);
+    expect(map.sources['selectors.productRow']).toMatchObject({ source: 'peer' });
+    expect(map.sources['selectors.microApp']).toMatchObject({ source: 'framework' });
+    expect(map.sources['selectors.productRowTitle']).toMatchObject({ source: 'assumed' });
+    delete raw.selectors.productRow.source;
+    expect(() => parseConsoleMap(raw)).toThrow(/selectors\.productRow\.source/);
+  });
+
+  it('maps by title: exact first, then normalised; ambiguous when the normal form matches several rows; prices in fen', () => {
+    const row = (seq: number, title: string) => ({ seq, title, price: '', image: null, button: '讲解' });
+    const rows = [row(1, '纯棉T恤 白色'), row(2, '纯棉Ｔ恤白色'), row(3, '保温杯'), row(4, '保温 杯')];
+    expect(matchRow(rows, '纯棉T恤 白色')).toEqual({ row: rows[0] });
+    expect(matchRow(rows, '  保温杯 ')).toEqual({ row: rows[2] });
+    expect(matchRow(rows, '纯棉t恤白色 ')).toEqual({ ambiguous: 2 });
+    expect(matchRow([row(7, '羊毛围巾 （灰）')], '羊毛围巾(灰)')).toEqual({ row: { ...row(7, '羊毛围巾 （灰）') } });
+    expect(matchRow(rows, '运动鞋')).toEqual({ missing: true });
+    expect(normTitle('ＡＢＣ 1')).toBe('abc1');
+    expect(priceFen('¥1,299.5')).toBe(129950);
+    expect(priceFen('¥39')).toBe(3900);
+    expect(priceFen('—')).toBeNull();
   });
 
   it('recognises the logged-out error codes and shrugs at garbage', () => {
     expect(parseLiveMsg(map, { errCode: 300333 }).loggedOut).toBe(true);
     for (const junk of [null, 'x', [], { data: { msgList: 'no' } }]) {
       const f = parseLiveMsg(map, junk);
-      expect(f.comments).toEqual([]);
+      expect(f.messages).toEqual([]);
       expect(f.online).toBeNull();
     }
   });

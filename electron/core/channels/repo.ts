@@ -1,5 +1,5 @@
 // SQLite access for the Channels domain: product mapping and the live comments read from the console.
-import type { ChannelsComment, ChannelsMapping } from '../../../shared/protocol/channels.ts';
+import type { ChannelsComment, ChannelsMapping, ChannelsMessageKind } from '../../../shared/protocol/channels.ts';
 import type { Db } from '../store/db.ts';
 
 interface MappingRow {
@@ -11,6 +11,9 @@ interface MappingRow {
 
 interface CommentRow {
   id: number;
+  msg_key: string;
+  kind: ChannelsMessageKind;
+  stuck_at: number | null;
   session_id: number | null;
   ts: number;
   nickname: string;
@@ -27,6 +30,9 @@ const toMapping = (r: MappingRow): ChannelsMapping => ({
 
 const toComment = (r: CommentRow): ChannelsComment => ({
   id: r.id,
+  key: r.msg_key,
+  kind: r.kind,
+  stuckAt: r.stuck_at,
   sessionId: r.session_id,
   ts: r.ts,
   nickname: r.nickname,
@@ -36,6 +42,7 @@ const toComment = (r: CommentRow): ChannelsComment => ({
 
 export interface NewComment {
   key: string;
+  kind: ChannelsMessageKind;
   sessionId: number | null;
   ts: number;
   nickname: string;
@@ -59,13 +66,19 @@ export class ChannelsRepo {
       ),
       remove: db.prepare('DELETE FROM channels_mappings WHERE product_id = ?'),
       insertComment: db.prepare(
-        'INSERT OR IGNORE INTO channels_comments (session_id, ts, msg_key, nickname, content, keywords) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO channels_comments (session_id, ts, msg_key, nickname, content, keywords, kind) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      byKey: db.prepare<[string], CommentRow>('SELECT * FROM channels_comments WHERE msg_key = ?'),
+      // the 10017 message carries the text, not the original id: the newest unstuck comment with that text is the one
+      stick: db.prepare<[number, string, string], { msg_key: string }>(
+        `UPDATE channels_comments SET stuck_at = ? WHERE id = (SELECT id FROM channels_comments WHERE kind = 'comment' AND stuck_at IS NULL
+           AND content = ? AND (nickname = ? OR nickname = '') ORDER BY id DESC LIMIT 1) RETURNING msg_key`,
       ),
       commentById: db.prepare<[number | bigint], CommentRow>('SELECT * FROM channels_comments WHERE id = ?'),
       recent: db.prepare<[number], CommentRow>('SELECT * FROM channels_comments ORDER BY id DESC LIMIT ?'),
       recentOf: db.prepare<[number, number], CommentRow>('SELECT * FROM channels_comments WHERE session_id = ? ORDER BY id DESC LIMIT ?'),
       perMinute: db.prepare<[number, number, number], { minute: number; count: number }>(
-        'SELECT (ts / 60000) * 60000 AS minute, count(*) AS count FROM channels_comments WHERE ts >= ? AND (session_id = ? OR ? = 0) GROUP BY minute ORDER BY minute',
+        "SELECT (ts / 60000) * 60000 AS minute, count(*) AS count FROM channels_comments WHERE ts >= ? AND kind = 'comment' AND (session_id = ? OR ? = 0) GROUP BY minute ORDER BY minute",
       ),
     };
   }
@@ -94,12 +107,22 @@ export class ChannelsRepo {
     this.db
       .transaction(() => {
         for (const c of batch) {
-          const r = this.sql.insertComment.run(c.sessionId, c.ts, c.key, c.nickname, c.content, JSON.stringify(c.keywords));
+          const r = this.sql.insertComment.run(c.sessionId, c.ts, c.key, c.nickname, c.content, JSON.stringify(c.keywords), c.kind);
           if (r.changes) added.push(toComment(this.sql.commentById.get(r.lastInsertRowid)!));
         }
       })
       .immediate();
     return added;
+  }
+
+  byKey(key: string): ChannelsComment | null {
+    const row = this.sql.byKey.get(key);
+    return row ? toComment(row) : null;
+  }
+
+  /** Marks the newest comment with this text (and nickname) as on screen; returns its key, or null. */
+  markStuck(content: string, nickname: string, at: number): string | null {
+    return this.sql.stick.get(at, content, nickname)?.msg_key ?? null;
   }
 
   recent(limit: number, sessionId?: number): ChannelsComment[] {

@@ -12,7 +12,7 @@ const KEEP = 300;
 class ChannelsView {
   status = $state.raw<ChannelsStatus | null>(null);
   mappings = $state.raw<ChannelsMapping[]>([]);
-  settings = $state.raw<ChannelsSettings>({ executablePath: null, keywords: [] });
+  settings = $state.raw<ChannelsSettings>({ executablePath: null, keywords: [], templates: [] });
   /** newest last, capped: an 8-hour live must not grow the page without bound */
   comments = $state.raw<ChannelsComment[]>([]);
 
@@ -36,6 +36,9 @@ class ChannelsView {
           break;
         case 'channels.comments':
           this.comments = [...this.comments, ...e.comments].slice(-KEEP);
+          break;
+        case 'channels.stuck':
+          this.comments = this.comments.map((c) => (c.key === e.key ? { ...c, stuckAt: e.at } : c));
           break;
         case 'channels.pin':
           if (!e.outcome.ok) desk.toast('error', `视频号 / Channels: ${e.outcome.message}`);

@@ -6,6 +6,7 @@ import * as m0004 from './0004-push.ts';
 import * as m0005 from './0005-channels.ts';
 import * as m0006 from './0006-review.ts';
 import * as m0007 from './0007-imports.ts';
+import * as m0100 from './0100-channels-messages.ts';
 import * as m0110 from './0110-live-orders.ts';
 import * as m0111 from './0111-shop-products.ts';
 import * as m0120 from './0120-wecom-customer.ts';
@@ -30,6 +31,7 @@ export const migrations: Migration[] = [
   { version: 5, name: 'channels', sql: m0005.sql },
   { version: 6, name: 'review', sql: m0006.sql },
   { version: 7, name: 'imports', sql: m0007.sql },
+  { version: 100, name: 'channels-messages', sql: m0100.sql },
   { version: 110, name: 'live-orders', sql: m0110.sql },
   { version: 111, name: 'shop-products', sql: m0111.sql },
   { version: 120, name: 'wecom-customer', sql: m0120.sql },

@@ -1,14 +1,19 @@
-// The seam between the console bridge and room automation.
+// The live room as the domains see it (room automation, issue #16): events read from the console and the few actions
+// LiveCue can take in the room. The Channels module implements it (`ChannelsModule.room()`); it lives in the core so
+// that automation and channels share it without importing each other. Names and shapes are fixed; add optional members only.
+
 export type RoomEventKind = 'comment' | 'enter' | 'follow' | 'order' | 'reply';
+
 export interface RoomEvent {
   /** stable per message (dedupe key); comments keep the console's own id when it has one */
   id: string;
   kind: RoomEventKind;
-  ts: number;            // epoch ms
+  ts: number; // epoch ms
   nickname: string;
-  text: string;          // '' for enter/follow/order
+  text: string; // '' for enter/follow/order
   sessionId: number | null;
 }
+
 export interface RoomControl {
   /** true while the bridge is connected to a console that is live */
   readonly live: boolean;
