@@ -34,7 +34,7 @@ export function createModules(env: ModuleEnv): CoreModule[] {
   // room automation drives the 视频号 console through the bridge's RoomControl (electron/core/room.ts); rehearsals are
   // sessions on the simulator (LIVECUE_ROOM_SIM=1: a simulated room instead, to try rules; docs/automation.md)
   const simRoom = env.env.LIVECUE_ROOM_SIM === '1' ? new SimulatedRoom({ gapMs: Number(env.env.LIVECUE_ROOM_SIM_GAP_MS) || undefined }) : null;
-  const automation = new AutomationModule({ room: () => simRoom ?? channels.room(), sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
+  const automation = new AutomationModule({ room: () => simRoom ?? (channels.connection?.running ? channels.room() : null), sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
   // 微信小店 catalog and product links; the push preview shows the pinned product's link (#11)
   const shop = new ShopModule(env);
   push.setProductLinks((productId) => shop.productLinks(productId));

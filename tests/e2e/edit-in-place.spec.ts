@@ -53,7 +53,7 @@ test('edit, duplicate, delete products; 话术, notes and 2.5 minutes in the lin
   await expect(page.getByTestId('onair-image')).toHaveJSProperty('naturalWidth', 320);
   await expect(host.getByTestId('host-image')).toHaveJSProperty('naturalWidth', 320);
   const overlay = await ctx.newPage();
-  await overlay.goto(`${s.url}overlay`);
+  await overlay.goto(`${s.url}overlay?token=${s.token}`);
   await expect(overlay.locator('#image')).toHaveJSProperty('naturalWidth', 320);
   await overlay.close();
 

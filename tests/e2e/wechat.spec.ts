@@ -78,6 +78,8 @@ test('both credential forms with 测试连接, a shop import, a product link in 
   await served.api('POST', '/api/v1/invoke/session.start', { sessionId: s.id });
   await served.api('POST', '/api/v1/invoke/session.pin', { sessionId: s.id, productId: mask.id });
   await page.goto(`${served.url}?token=${served.token}#/push`);
+  // the entry point is a pasted link here (#12: there is no official live-room web URL; a 直播预约 or mini program is the real one)
+  await page.getByTestId('push-entry-kind').selectOption('link');
   await page.getByTestId('push-link').fill('https://channels.weixin.qq.com/live/e2e');
   await page.getByTestId('push-link').press('Tab');
   const link = page.getByTestId('preview-product-link');

@@ -21,6 +21,9 @@ const DISPLAY_COMMANDS = new Set([
   'obs.streamHealth',
   'channels.status',
   'channels.comments',
+  // the dashboard's automation-per-minute panel (#16) and its push lift per channel kind (#12)
+  'automation.stats',
+  'push.history',
 ]);
 
 /** Managing who may do what stays with the owner. */

@@ -60,6 +60,16 @@ class Desk {
 
   onEvent(listener: (event: CoreEvent) => void): () => void {
     this.listeners.add(listener);
+    // a store created after the snapshot arrived (a page or badge loaded on first use, #17) starts from a fresh
+    // snapshot of its own, not from nothing until its next event
+    if (this.ready) {
+      void this.api
+        .invoke('snapshot', {})
+        .then((snapshot) => {
+          if (this.listeners.has(listener)) listener({ type: 'snapshot', snapshot });
+        })
+        .catch(() => undefined);
+    }
     return () => this.listeners.delete(listener);
   }
 
