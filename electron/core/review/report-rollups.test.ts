@@ -42,7 +42,7 @@ async function generated(seed: number) {
     const events: unknown[] = [];
     for (let ms = 0; ms < len; ms += 250 + Math.floor(random() * 1500)) {
       const r = random();
-      const status = r < 0.08 ? 'cancelled' : r < 0.12 ? 'refunded' : r < 0.2 ? 'shipped' : 'paid';
+      const status = r < 0.08 ? 'cancelled' : r < 0.12 ? 'refunded' : r < 0.16 ? 'created' : r < 0.2 ? 'shipped' : 'paid';
       const bySku = random() < 0.1;
       const p = Math.floor(random() * ids.length);
       events.push({
@@ -53,12 +53,19 @@ async function generated(seed: number) {
         amount: 100 + Math.floor(random() * 9000),
         ...(bySku ? { sku: `SKU-${p}` } : { productId: ids[p]! }),
         status,
+        // #11: some orders come from 橱窗 / short videos during the show: never the live room's
+        ...(random() < 0.1 ? { scene: 'other' } : {}),
       });
       if (random() < 0.1) events.push({ type: 'reading', ts: from + ms, online: Math.floor(random() * 500) });
     }
     // orders arrive in several batches
     for (let i = 0; i < events.length; i += 40) await core.call('metrics.ingest', { sessionId: s.id, events: events.slice(i, i + 40) });
     t.advance(len);
+    // #11: stored orders change status later (a refund after sale, a late payment): the rollup must follow the raw rows
+    const changes = (events as { type: string; orderId?: string; status?: string }[])
+      .filter((e) => e.type === 'order' && (e.status === 'paid' || e.status === 'created') && random() < 0.25)
+      .map((e) => ({ ...e, ts: t.now, status: e.status === 'paid' ? 'refunded' : 'paid' }));
+    if (changes.length) await core.call('metrics.ingest', { sessionId: s.id, events: changes });
   }
   await core.call('session.end', { sessionId: s.id });
   return { t, core, sessionId: s.id, ids };
@@ -66,7 +73,7 @@ async function generated(seed: number) {
 
 /** the per-product figures by scanning every raw order (what the report computed before the rollup) */
 function naive(core: ReturnType<typeof testCore>['core'], sessionId: number) {
-  const orders = core.db.prepare('SELECT ts, amount, product_key, sku, status FROM metric_orders WHERE session_id = ?').all(sessionId) as {
+  const orders = core.db.prepare("SELECT ts, amount, product_key, sku, status FROM metric_orders WHERE session_id = ? AND scene = 'live'").all(sessionId) as {
     ts: number;
     amount: number;
     product_key: string | null;
