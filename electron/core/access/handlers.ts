@@ -1,10 +1,11 @@
 // access.* commands (owner only, see policy.ts) and the trigger routes Stream Deck / Companion buttons call.
-import QRCode from 'qrcode';
 import type { IssuedToken, Role, TriggerAction } from '../../../shared/protocol/access.ts';
 import { TRIGGER_ACTIONS } from '../../../shared/protocol/access.ts';
 import type { SessionState } from '../../../shared/domain.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreServer } from '../server/server.ts';
+import { qrcode } from '../qr.ts';
+
 
 export function registerAccess(server: CoreServer): void {
   const core = server.core;
@@ -13,7 +14,7 @@ export function registerAccess(server: CoreServer): void {
     const links = await Promise.all(
       linksFor(issued.token.role, server.baseUrls()[0]!, issued.secret).map(async (l) => ({
         ...l,
-        qrSvg: await QRCode.toString(l.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+        qrSvg: await (await qrcode()).toString(l.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
       })),
     );
     return { ...issued, links };

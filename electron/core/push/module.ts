@@ -35,6 +35,7 @@ import { platforms } from './platforms.ts';
 import { Sender, type SenderOptions } from './sender.ts';
 import { type RenderContext, renderTemplate } from './templates.ts';
 import { Triggers } from './triggers.ts';
+import { qrcode } from '../qr.ts';
 
 export type { NewViewersPerMinute };
 
@@ -44,8 +45,6 @@ export type { NewViewersPerMinute };
  */
 export type ProductLinks = (productId: number) => Promise<import('../../../shared/protocol/shop.ts').ProductLinks | null>;
 
-/** qrcode (with pngjs: ~60 modules) loads on the first QR code, not at start-up (bench/cold-start.ts) */
-const qrcode = () => import('qrcode').then((m) => m.default);
 
 export interface PushModuleOptions extends SenderOptions {
   /** how often reminders are checked (ms) */

@@ -16,9 +16,8 @@ import type { Caller } from '../access/tokens.ts';
 import { registerAccess } from '../access/handlers.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
 import { registerApiRoutes } from './routes.ts';
+import { qrcode } from '../qr.ts';
 
-/** qrcode (with pngjs: ~60 modules) loads on the first QR code, not at start-up (bench/cold-start.ts) */
-const qrcode = () => import('qrcode').then((m) => m.default);
 
 export interface ServerOptions {
   port: number;
