@@ -24,6 +24,8 @@ test('edit, duplicate, delete products; 话术, notes and 2.5 minutes in the lin
   await expect(page.locator('[data-testid=lineup] .lineup-row')).toHaveCount(10);
   const sid = Number(await page.getByTestId('session-select').inputValue());
   await page.getByTestId('start').click();
+  // Space before 开播 only explains (#13): wait until the core says the session is live
+  await expect(page.getByTestId('end')).toBeVisible();
   await page.keyboard.press('Space'); // pin the first lineup item
   const first = page.locator('[data-testid=lineup] .lineup-row').first();
   const firstTitle = (await first.getByTestId('item-title').textContent())!;
