@@ -28,7 +28,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const sess = (await s.api('POST', '/api/v1/sessions', { title: 'fanout', productIds: [a.id, b.id] })).body;
     await s.api('POST', `/api/v1/sessions/${sess.id}/start`);
     const streamUrl = `${s.url.replace('http', 'ws')}api/v1/stream?token=${s.token}`;
-    const overlay = await connect(`${s.url.replace('http', 'ws')}overlay/stream`);
+    const overlay = await connect(`${s.url.replace('http', 'ws')}overlay/stream?token=${s.token}`);
     sockets.push(overlay);
     let overlaySeen = 0;
     overlay.on('message', () => overlaySeen++);
