@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** folders of electron/core that are the core's own services (storage, HTTP, who may do what, the import worker), not
  * domains; every other folder is a domain */
-const CORE_FOLDERS = ['store', 'server', 'access', 'imports'];
+const CORE_FOLDERS = ['store', 'server', 'access', 'imports', 'wechat'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Where a repository file lives: `shared`, `renderer`, `main` (electron/main + preload), `core` (the core's own
