@@ -20,11 +20,6 @@ const exceptions = [
     why: 'the report builds a second MetricsStore and reads metrics tables; to become a metrics API (rollups by session)',
   },
   {
-    from: 'electron/core/review/channels-export.ts',
-    to: 'electron/core/catalog/csv.ts',
-    why: 'the CSV parser is a core service used by two domains; to move to electron/core/csv.ts',
-  },
-  {
     from: 'electron/core/catalog/shop.ts',
     to: 'electron/core/obs/image-overlay.ts',
     why: 'the product-image cache is shared by OBS and the catalog; to move to catalog/images.ts handed to obs',
