@@ -20,26 +20,6 @@ const exceptions = [
     why: 'the report builds a second MetricsStore and reads metrics tables; to become a metrics API (rollups by session)',
   },
   {
-    from: 'electron/core/review/channels-export.ts',
-    to: 'electron/core/catalog/csv.ts',
-    why: 'the CSV parser is a core service used by two domains; to move to electron/core/csv.ts',
-  },
-  {
-    from: 'electron/core/catalog/shop-module.ts',
-    to: 'electron/core/metrics/sources/wechat-accounts.ts',
-    why: 'the WeChat API clients (one per account, shared token cache) serve metrics and the shop catalog; to move to a core service electron/core/wechat/',
-  },
-  {
-    from: 'electron/core/catalog/shop.ts',
-    to: 'electron/core/metrics/sources/wechat-api.ts',
-    why: 'the WeChat API client (see shop-module.ts)',
-  },
-  {
-    from: 'electron/core/catalog/shop.ts',
-    to: 'electron/core/metrics/sources/wechat-errors.ts',
-    why: 'errcode explanations belong with the WeChat API client (see shop-module.ts)',
-  },
-  {
     from: 'electron/core/catalog/shop.ts',
     to: 'electron/core/obs/image-overlay.ts',
     why: 'the product-image cache is shared by OBS and the catalog; to move to catalog/images.ts handed to obs',

@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** folders of electron/core that are the core's own services (storage, HTTP, who may do what, the import worker), not
  * domains; every other folder is a domain */
-const CORE_FOLDERS = ['store', 'server', 'access', 'imports'];
+const CORE_FOLDERS = ['store', 'server', 'access', 'imports', 'wechat'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Where a repository file lives: `shared`, `renderer`, `main` (electron/main + preload), `core` (the core's own
@@ -47,9 +47,9 @@ export function violation(fromFile, spec, target) {
   if ((from === 'core' || from.startsWith('domain:')) && (to === 'renderer' || to === 'main'))
     return 'the core never imports the renderer or electron/main';
   if (from.startsWith('domain:') && to.startsWith('domain:') && from !== to && !isTest)
-    return `a domain imports only its own files, the core's own files (electron/core/*.ts, store/, server/) and shared/: ${from.slice(7)} -> ${to.slice(7)}`;
-  if (from === 'core' && to.startsWith('domain:') && /^electron\/core\/(store|server)\//.test(rel(fromFile)))
-    return "store/ and server/ are the core's own services: they import no domain";
+    return `a domain imports only its own files, the core's own files (electron/core/*.ts and the CORE_FOLDERS) and shared/: ${from.slice(7)} -> ${to.slice(7)}`;
+  if (from === 'core' && to.startsWith('domain:') && /^electron\/core\/(store|server|wechat)\//.test(rel(fromFile)))
+    return "store/, server/ and wechat/ are the core's own services: they import no domain";
   return null;
 }
 

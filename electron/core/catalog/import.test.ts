@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { testCore } from '../../../tests/helpers/core.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../csv.ts';
 
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -5,7 +5,7 @@ import type { CsvRowError, ImportResult } from '../../../shared/domain.ts';
 import { parseYuan } from '../../../shared/money.ts';
 import type { Db } from '../store/db.ts';
 import { CoreError } from '../errors.ts';
-import { CsvSyntaxError, DecodeError, decodeCsvBytes, parseCsv } from './csv.ts';
+import { CsvSyntaxError, DecodeError, decodeCsvBytes, parseCsv } from '../csv.ts';
 import { type ProductInput, type ProductRepo, withDefaults } from './products.ts';
 
 type Field =

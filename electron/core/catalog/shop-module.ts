@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ProductLinks } from '../../../shared/protocol/shop.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
-import { wechatAccountsFor } from '../metrics/sources/wechat-accounts.ts';
+import { wechatAccountsFor } from '../wechat/accounts.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import type { CoreServer } from '../server/server.ts';
 import { ShopCatalog } from './shop.ts';

@@ -16,8 +16,8 @@ import type { Product } from '../../../shared/domain.ts';
 import type { ProductLinks, ShopImportResult } from '../../../shared/protocol/shop.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
-import { WechatApiError, type WechatApiClient } from '../metrics/sources/wechat-api.ts';
-import { explainErrcode } from '../metrics/sources/wechat-errors.ts';
+import { WechatApiError, type WechatApiClient } from '../wechat/api.ts';
+import { explainErrcode } from '../wechat/errors.ts';
 import { ImageCache } from '../obs/image-overlay.ts';
 
 /** WeChat answers money and ids as numbers or digit strings; ids may exceed 2^53 (kept as text by parseWechatJson) */

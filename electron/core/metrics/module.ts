@@ -37,7 +37,7 @@ import { MetricsStore } from './store.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
 import { WechatApiPoller, cancelStatus, fetchOrder } from './sources/wechat-api.ts';
-import { DEPRECATION_NOTICE, type WechatAccounts, wechatAccountsFor } from './sources/wechat-accounts.ts';
+import { DEPRECATION_NOTICE, type WechatAccounts, wechatAccountsFor } from '../wechat/accounts.ts';
 import { MAX_PUSH_BODY, ORDER_EVENTS, WechatPushReceiver, pushRequestProblem } from './sources/wechat-push.ts';
 
 const MINUTE = 60_000;

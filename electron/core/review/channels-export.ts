@@ -3,7 +3,7 @@
 // (docs/review.md lists them): 视频号助手 renames columns now and then, and no public spec of the file exists.
 import type { ImportSessionResult } from '../../../shared/protocol/review.ts';
 import { MAX_BATCH, type MetricEventInput } from '../../../shared/protocol/metrics.ts';
-import { CsvSyntaxError, DecodeError, decodeCsvBytes, parseCsv } from '../catalog/csv.ts';
+import { CsvSyntaxError, DecodeError, decodeCsvBytes, parseCsv } from '../csv.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { XlsxError, isZip, readFirstSheet } from './xlsx.ts';

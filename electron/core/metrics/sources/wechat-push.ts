@@ -3,7 +3,7 @@
 // appid must be ours. Each event is stored once (WeChat retries up to 10 times); the answer is "success" right away.
 import type { Db } from '../../store/db.ts';
 import { WechatCryptoError, decryptMessage, sameSignature, signature } from './wechat-crypto.ts';
-import { parseWechatJson } from './wechat-api.ts';
+import { parseWechatJson } from '../../wechat/api.ts';
 
 export interface PushCredentials {
   token: string;

@@ -5,11 +5,11 @@
 //   doc/channels/dev_before/base/message_push.md).
 // AppIDs and the API base rest in settings; secrets (AppSecret, push Token, EncodingAESKey) only in the SecretStore.
 // Environment variables (serve mode) win over Settings; LIVECUE_WECHAT_* are the shop's, deprecated.
-import type { SecretStore } from '../../secrets.ts';
-import type { SettingsRepo } from '../../settings.ts';
-import type { WechatAccount, WechatAccountInfo, WechatTestResult } from '../../../../shared/protocol/metrics.ts';
-import { DEFAULT_API_BASE, WechatApiClient, WechatApiError } from './wechat-api.ts';
-import { explainErrcode } from './wechat-errors.ts';
+import type { SecretStore } from '../secrets.ts';
+import type { SettingsRepo } from '../settings.ts';
+import type { WechatAccount, WechatAccountInfo, WechatTestResult } from '../../../shared/protocol/metrics.ts';
+import { DEFAULT_API_BASE, WechatApiClient, WechatApiError } from './api.ts';
+import { explainErrcode } from './errors.ts';
 
 export interface AccountCreds {
   appId: string;

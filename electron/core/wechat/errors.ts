@@ -5,7 +5,7 @@
 // - stable token: developers.weixin.qq.com/doc/oplatform/developers/dev/getStableAccessToken (same codes)
 // - 48001 on the live dashboard calls: doc/channels/API/livedashboard/getlivelist.html ("需在视频号助手开启 带货直播数据
 //   开放能力"); the two accounts are the issue's finding (#11) from the same pages.
-import type { WechatAccount } from '../../../../shared/protocol/metrics.ts';
+import type { WechatAccount } from '../../../shared/protocol/metrics.ts';
 
 export interface ErrcodeHelp {
   zh: string;
