@@ -38,7 +38,7 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
     };
     await page.getByTestId('au-rate').fill('12');
     await page.getByTestId('au-rate').press('Tab');
-    await paste('reply', '多少钱/链接|{宝宝/家人/亲}，点左下角小黄车');
+    await paste('reply', '多少钱/链接|{宝宝/家人/亲}，点左下角小黄车\n@进入|欢迎{宝宝/家人}来到直播间');
     await page.getByTestId('au-opt-reply-ruleCooldownSec').fill('0');
     await paste('pin', '好看/喜欢');
     await page.getByTestId('au-opt-pin-intervalSec').fill('5');
@@ -64,13 +64,21 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
       while (sentAt.length < fixture.state.sent.length) sentAt.push(Date.now());
     }, 20);
     let n = 0;
+    let enters = 0;
     while (Date.now() - t0 < WINDOW_MS) {
       n++;
       const kind = n % 4;
-      if (kind === 1) asked.push({ at: Date.now(), id: fixture.pushComment(`观众${n}`, '这个多少钱') });
+      if (kind === 1) {
+        asked.push({ at: Date.now(), id: fixture.pushComment(`观众${n}`, '这个多少钱') });
+        // the console delivers it again now and then (reconnect): still one reply
+        if (n % 8 === 1) fixture.redeliver();
+      }
       else if (kind === 3) praised.push(fixture.pushComment(`观众${n}`, '衣服好看'));
       else fixture.pushComment(`观众${n}`, '主播好');
-      if (n % 5 === 0) fixture.pushEnter(`路人${n}`);
+      if (n % 5 === 0) {
+        fixture.pushEnter(`路人${n}`);
+        enters++;
+      }
       await page.waitForTimeout(1_500);
     }
 
@@ -89,7 +97,9 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
     // what the console received
     const sent = fixture.state.sent.slice(0, atPause.sent).map((text, i) => ({ text, at: sentAt[i]! }));
     const replies = sent.filter((x) => x.text.includes('小黄车'));
-    const messages = sent.filter((x) => !x.text.includes('小黄车'));
+    const welcomes = sent.filter((x) => x.text.includes('来到直播间'));
+    const messages = sent.filter((x) => !x.text.includes('小黄车') && !x.text.includes('来到直播间'));
+    expect(welcomes.length).toBeLessThanOrEqual(enters);
     // each reply answers the latest price question before it, within 2 s, and no question gets two replies
     const latencies: number[] = [];
     const answered = new Set<number>();
@@ -133,6 +143,8 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
       replies: replies.length,
       replyP50Ms: pct(latencies, 50),
       replyP95Ms: pct(latencies, 95),
+      enters,
+      welcomes: welcomes.length,
       messages: messages.length,
       stuck: stuck.length,
       explainOn: ons.length,
