@@ -72,8 +72,7 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
         asked.push({ at: Date.now(), id: fixture.pushComment(`观众${n}`, '这个多少钱') });
         // the console delivers it again now and then (reconnect): still one reply
         if (n % 8 === 1) fixture.redeliver();
-      }
-      else if (kind === 3) praised.push(fixture.pushComment(`观众${n}`, '衣服好看'));
+      } else if (kind === 3) praised.push(fixture.pushComment(`观众${n}`, '衣服好看'));
       else fixture.pushComment(`观众${n}`, '主播好');
       if (n % 5 === 0) {
         fixture.pushEnter(`路人${n}`);
@@ -125,7 +124,10 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
     expect(new Set(stuck).size).toBe(stuck.length);
     // rotation by 序号 1, 4, 7 (ascending list: row n is products[n-1])
     const titles = fixture.state.products;
-    const ons = fixture.state.calls.slice(0, atPause.calls).filter((c) => c.startsWith('on ')).map((c) => c.slice(3));
+    const ons = fixture.state.calls
+      .slice(0, atPause.calls)
+      .filter((c) => c.startsWith('on '))
+      .map((c) => c.slice(3));
     const expected = [titles[0]!.title, titles[3]!.title, titles[6]!.title];
     expect(ons.length).toBeGreaterThanOrEqual(3);
     ons.forEach((t, i) => expect(t).toBe(expected[i % 3]));
