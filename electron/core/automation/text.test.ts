@@ -13,8 +13,17 @@ describe('reply lines `关键词/同义词|回复`', () => {
     ]);
     expect(p.preview.lines.map((l) => [l.line, l.summary, l.sample])).toEqual([
       [2, '音响 / 音箱 / 低音炮 → 2 条回复', '宝宝，蓝牙音箱在 142 号链接'],
-      [4, '进入直播间 → 1 条回复', '欢迎小美'],
+      [4, '进入直播间 → 1 条回复 （进入消息类型为假设 ASSUMED，见视频号自检 / the enter message type is ASSUMED, see the self-check）', '欢迎小美'],
     ]);
+  });
+
+  it('says in the preview that the console bridge reports no follows or orders', () => {
+    const p = parseSet('reply', '@关注|谢谢关注\n@下单|感谢下单\n发货|江苏发货', seeded(1));
+    expect(p.preview.errors).toBe(0);
+    const [follow, order, plain] = p.preview.lines.map((l) => l.summary);
+    expect(follow).toContain('不推送关注事件');
+    expect(order).toContain('不推送下单事件');
+    expect(plain).toBe('发货 → 1 条回复');
   });
 
   it('reports every bad line with its number and why', () => {

@@ -202,6 +202,15 @@ export function parseSeqList(text: string): { seqs: number[]; lines: PreviewLine
   return { seqs, lines };
 }
 
+/** What the 视频号 console bridge (electron/core/channels/parse.ts) reports of each room event, shown in the preview:
+ *  its feed has comments (type 1), 上墙 (10017) and replies (appMsgList 20002) from the peer, enter as type 10005 is
+ *  ASSUMED (docs/channels.md), and nothing for follows or orders — those lines only fire in the simulated room. */
+export const EVENT_NOTE: Record<Exclude<ReplyEvent, 'comment'>, string> = {
+  enter: '（进入消息类型为假设 ASSUMED，见视频号自检 / the enter message type is ASSUMED, see the self-check）',
+  follow: '（视频号控制台不推送关注事件，仅模拟房间会触发 / the console reports no follows: fires in the simulated room only）',
+  order: '（视频号控制台不推送下单事件，仅模拟房间会触发 / the console reports no orders: fires in the simulated room only）',
+};
+
 export interface Parsed {
   preview: Preview;
   replies: ReplyRule[];
@@ -221,7 +230,8 @@ export function parseSet(kind: RuleSetKind, text: string, random: () => number =
           const rule = parseReplyLine(line, source);
           out.replies.push(rule);
           const on = rule.event === 'comment' ? rule.keywords.join(' / ') : EVENT_LABEL[rule.event];
-          lines.push({ line, source, error: null, summary: `${on} → ${rule.replies.length} 条回复`, sample: sampleOf(rule.replies[0]!, random) });
+          const note = rule.event === 'comment' ? '' : ` ${EVENT_NOTE[rule.event]}`;
+          lines.push({ line, source, error: null, summary: `${on} → ${rule.replies.length} 条回复${note}`, sample: sampleOf(rule.replies[0]!, random) });
         } catch (error) {
           if (!(error instanceof LineError)) throw error;
           lines.push({ line, source, error: error.message, summary: '', sample: '' });
