@@ -7,7 +7,8 @@ import { expect, test } from '@playwright/test';
 import { startConsoleFixture } from '../fixtures/channels-console/server.ts';
 import { startServe } from '../helpers/serve.ts';
 
-const WINDOW_MS = Number(process.env.LIVECUE_AU_WINDOW_MS) || 60_000;
+// CI runs the 30 s window (green twice); LIVECUE_AU_WINDOW_MS=600000 is the 10-minute run, still OPEN (docs/automation.md)
+const WINDOW_MS = Number(process.env.LIVECUE_AU_WINDOW_MS) || 30_000;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
