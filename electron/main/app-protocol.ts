@@ -7,19 +7,7 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'livecue';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
-
-export const mimeOf = (file: string): string => MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+export { mimeOf } from '../../shared/mime.ts';
 
 /** The built renderer file an app:// request names, or null (another host, or a path escaping the folder). */
 export function resolveAppPath(rendererDir: string, requestUrl: string): string | null {

@@ -17,6 +17,7 @@ import { registerAccess } from '../access/handlers.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
 import { registerApiRoutes } from './routes.ts';
 import { qrcode } from '../qr.ts';
+import { mimeOf } from '../../../shared/mime.ts';
 
 
 export interface ServerOptions {
@@ -41,17 +42,6 @@ const STATUS: Record<ErrorCode, number> = {
   too_many: 429,
 };
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /**
  * The UI's CSP. connect-src names only this server (its HTTP origin and its WebSocket at the Host the browser used),
@@ -347,7 +337,7 @@ export class CoreServer {
     }
     const ext = path.extname(file);
     res.writeHead(200, {
-      'content-type': MIME[ext] ?? 'application/octet-stream',
+      'content-type': mimeOf(file),
       'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
       'content-security-policy': csp(wsHost),
       'x-content-type-options': 'nosniff',
