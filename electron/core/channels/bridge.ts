@@ -373,6 +373,20 @@ export class ConsoleBridge {
     return page;
   }
 
+  /** A room action on the live page: serialised with the other live-page work, within the pin budget, refused with its
+   *  reason when the console is not connected, logged out or not live. */
+  private onLivePage(fn: (page: NonNullable<ConsoleBridge['livePage']>, deadline: Deadline) => Promise<ActResult>): Promise<ActResult> {
+    return this.withLive(() =>
+      this.budget(async (deadline) => {
+        const closed = this.gate();
+        if (closed) return closed;
+        const page = this.livePage;
+        if (!page) return fail('not_connected');
+        return fn(page, deadline);
+      }),
+    );
+  }
+
   private gate(): ActResult | null {
     if (!this.context) return fail('not_connected');
     if (this.state === 'login_required') return fail('logged_out');
@@ -539,77 +553,65 @@ export class ConsoleBridge {
   /** Posts a comment as the shop: fill the box, click 发送 (Enter when there is no button), confirmed by the box
    *  emptying (peer helper.ts comment). */
   sendComment(text: string): Promise<ActResult> {
-    return this.withLive(() =>
-      this.budget(async (deadline) => {
-        const closed = this.gate();
-        if (closed) return closed;
-        const page = this.livePage;
-        if (!page) return fail('not_connected');
-        const s = this.map.selectors;
-        const box = page.locator(s.commentInput).first();
-        try {
-          await box.fill(text, { timeout: Math.min(1500, deadline.left()) });
-        } catch {
-          return fail('page_changed', s.commentInput);
-        }
-        const send = page.locator(s.commentSend).first();
-        if ((await send.count().catch(() => 0)) > 0) {
-          const cls = (await send.getAttribute('class', { timeout: 300 }).catch(() => '')) ?? '';
-          if (cls.split(/\s+/).includes(this.map.texts.disabledClass)) return fail('refused', '发送按钮不可用 / the send button is disabled');
-          await send.dispatchEvent('click', undefined, { timeout: 500 }).catch(() => {});
-        } else await box.press('Enter', { timeout: 500 }).catch(() => {});
-        while (!deadline.over) {
-          const left = await box.inputValue({ timeout: 300 }).catch(() => null);
-          if (left === '') return { ok: true, clicked: true, seq: null, title: null };
-          await sleep(30);
-        }
-        return fail('refused', '评论框仍保留文字 / the console kept the text');
-      }),
-    );
+    return this.onLivePage(async (page, deadline) => {
+      const s = this.map.selectors;
+      const box = page.locator(s.commentInput).first();
+      try {
+        await box.fill(text, { timeout: Math.min(1500, deadline.left()) });
+      } catch {
+        return fail('page_changed', s.commentInput);
+      }
+      const send = page.locator(s.commentSend).first();
+      if ((await send.count().catch(() => 0)) > 0) {
+        const cls = (await send.getAttribute('class', { timeout: 300 }).catch(() => '')) ?? '';
+        if (cls.split(/\s+/).includes(this.map.texts.disabledClass)) return fail('refused', '发送按钮不可用 / the send button is disabled');
+        await send.dispatchEvent('click', undefined, { timeout: 500 }).catch(() => {});
+      } else await box.press('Enter', { timeout: 500 }).catch(() => {});
+      while (!deadline.over) {
+        const left = await box.inputValue({ timeout: 300 }).catch(() => null);
+        if (left === '') return { ok: true, clicked: true, seq: null, title: null };
+        await sleep(30);
+      }
+      return fail('refused', '评论框仍保留文字 / the console kept the text');
+    });
   }
 
   /** 上墙: opens the action popover of the newest comment with this text (and nickname, when the row shows one) and
    *  clicks 上墙 (peer index.ts pinComment). The console's 10017 message confirms it afterwards. */
   pinComment(nickname: string, content: string): Promise<ActResult> {
-    return this.withLive(() =>
-      this.budget(async (deadline) => {
-        const closed = this.gate();
-        if (closed) return closed;
-        const page = this.livePage;
-        if (!page) return fail('not_connected');
-        const s = this.map.selectors;
-        await this.clickNewMessages();
-        const items = page.locator(s.commentItem);
-        const seen = await items
-          .evaluateAll(
-            (els, a) =>
-              els.map((el) => ({
-                text: (el.querySelector(a.text)?.textContent ?? '').trim(),
-                nick: (el.querySelector(a.nick)?.textContent ?? '').trim(),
-              })),
-            { text: s.commentText, nick: s.commentNickname },
-          )
-          .catch(() => [] as { text: string; nick: string }[]);
-        let index = -1;
-        for (let i = seen.length - 1; i >= 0; i--) {
-          const c = seen[i]!;
-          if (c.text === content.trim() && (!c.nick || !nickname || c.nick === nickname)) {
-            index = i;
-            break;
-          }
+    return this.onLivePage(async (page, deadline) => {
+      const s = this.map.selectors;
+      await this.clickNewMessages();
+      const items = page.locator(s.commentItem);
+      const seen = await items
+        .evaluateAll(
+          (els, a) =>
+            els.map((el) => ({
+              text: (el.querySelector(a.text)?.textContent ?? '').trim(),
+              nick: (el.querySelector(a.nick)?.textContent ?? '').trim(),
+            })),
+          { text: s.commentText, nick: s.commentNickname },
+        )
+        .catch(() => [] as { text: string; nick: string }[]);
+      let index = -1;
+      for (let i = seen.length - 1; i >= 0; i--) {
+        const c = seen[i]!;
+        if (c.text === content.trim() && (!c.nick || !nickname || c.nick === nickname)) {
+          index = i;
+          break;
         }
-        if (index < 0) return fail(seen.length ? 'product_missing' : 'page_changed', `评论不在列表中 / the comment is not in the list: ${content.slice(0, 20)}`);
-        try {
-          await items.nth(index).locator(s.commentText).first().dispatchEvent('click', undefined, { timeout: 500 });
-          const action = page.locator(s.commentAction).filter({ hasText: exactText(this.map.texts.pinComment) }).first();
-          await action.waitFor({ state: 'visible', timeout: Math.min(1500, deadline.left()) });
-          await action.dispatchEvent('click', undefined, { timeout: 500 });
-        } catch {
-          return fail('page_changed', `${s.commentAction} “${this.map.texts.pinComment}”`);
-        }
-        return { ok: true, clicked: true, seq: null, title: null };
-      }),
-    );
+      }
+      if (index < 0) return fail(seen.length ? 'product_missing' : 'page_changed', `评论不在列表中 / the comment is not in the list: ${content.slice(0, 20)}`);
+      try {
+        await items.nth(index).locator(s.commentText).first().dispatchEvent('click', undefined, { timeout: 500 });
+        const action = page.locator(s.commentAction).filter({ hasText: exactText(this.map.texts.pinComment) }).first();
+        await action.waitFor({ state: 'visible', timeout: Math.min(1500, deadline.left()) });
+        await action.dispatchEvent('click', undefined, { timeout: 500 });
+      } catch {
+        return fail('page_changed', `${s.commentAction} “${this.map.texts.pinComment}”`);
+      }
+      return { ok: true, clicked: true, seq: null, title: null };
+    });
   }
 }
 
