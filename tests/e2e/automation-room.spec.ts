@@ -23,7 +23,7 @@ test.afterAll(async () => {
 type Action = { ts: number; kind: string; status: string; text: string; rule: string; reason: string };
 
 test('rules pasted and switched on act in the room under the limits; F9 stops them', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(150_000);
   await page.goto(`${served.url}?token=${served.token}#/automation`);
   await expect(page.getByTestId('au-status')).toContainText('彩排');
 
@@ -56,9 +56,11 @@ test('rules pasted and switched on act in the room under the limits; F9 stops th
   await expect(log).toContainText('上墙', { timeout: 20_000 });
   await expect(log).toContainText('讲解', { timeout: 20_000 });
   await expect(log).toContainText('已发送', { timeout: 20_000 });
-  await page.waitForTimeout(12_000);
+  // a timed message competes with the replies for the per-minute budget in this busy simulated room: wait for one
+  const sentLog = async () => (await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[];
+  await expect.poll(async () => (await sentLog()).some((a) => a.kind === 'message' && a.status === 'sent'), { timeout: 45_000, intervals: [1000] }).toBe(true);
 
-  const actions = (await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[];
+  const actions = await sentLog();
   const comments = actions.filter((a) => (a.kind === 'reply' || a.kind === 'message') && a.status === 'sent').sort((a, b) => a.ts - b.ts);
   expect(comments.length).toBeGreaterThanOrEqual(4);
   expect(comments.some((a) => a.kind === 'message')).toBe(true);
@@ -92,13 +94,13 @@ test('rules pasted and switched on act in the room under the limits; F9 stops th
 });
 
 test('confirm before sending: drafts wait under the comments and on the page; Enter sends, Esc drops', async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   // a fresh budget: the first test used this minute's messages
   await served.api('POST', '/api/v1/invoke/automation.settings', { confirm: true, ratePerMin: 30 });
   await served.api('POST', '/api/v1/invoke/automation.pauseAll', { paused: false });
   await page.goto(`${served.url}?token=${served.token}#/producer`);
   // the producer's comment panel shows the drafts as they queue
-  await expect(page.getByTestId('au-drafts-panel').getByTestId('au-draft').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('au-drafts-panel').getByTestId('au-draft').first()).toBeVisible({ timeout: 60_000 });
 
   await page.goto(`${served.url}#/automation`);
   const drafts = page.getByTestId('au-drafts').getByTestId('au-draft');
