@@ -58,7 +58,11 @@ test('rules pasted and switched on act in the room under the limits; F9 stops th
   await expect(log).toContainText('已发送', { timeout: 20_000 });
   // a timed message competes with the replies for the per-minute budget in this busy simulated room: wait for one
   const sentLog = async () => (await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[];
-  await expect.poll(async () => (await sentLog()).some((a) => a.kind === 'message' && a.status === 'sent'), { timeout: 45_000, intervals: [1000] }).toBe(true);
+  await page.waitForTimeout(12_000);
+  const sentComments = (xs: Action[]) => xs.filter((a) => (a.kind === 'reply' || a.kind === 'message') && a.status === 'sent');
+  await expect
+    .poll(async () => { const c = sentComments(await sentLog()); return c.length >= 4 && c.some((a) => a.kind === 'message'); }, { timeout: 60_000, intervals: [1000] })
+    .toBe(true);
 
   const actions = await sentLog();
   const comments = actions.filter((a) => (a.kind === 'reply' || a.kind === 'message') && a.status === 'sent').sort((a, b) => a.ts - b.ts);
