@@ -20,7 +20,12 @@ export const TICK_MS = 250;
 export const REPLY_MAX_AGE_MS = 60_000;
 /** a welcome / thanks still queued this long after the event is dropped (ASSUMED: later than that it reads odd) */
 export const EVENT_REPLY_MAX_AGE_MS = 15_000;
-const PRIORITY = { comment: 0, order: 1, follow: 1, enter: 2, message: 3 } as const;
+// scheduled messages go before welcomes: a message is due at most once per its interval (so welcomes still get turns),
+// while a steady stream of entries would otherwise hold the producer's own lines back for the whole show (the
+// 10-minute console run sent one message in 30 s behind welcomes); a welcome waiting too long is dropped after 15 s
+const PRIORITY = { comment: 0, order: 1, follow: 1, message: 2, enter: 3 } as const;
+/** welcomes and scheduled messages share two thirds of the per-minute budget; a third is kept for answers */
+const SHARED = Math.min(PRIORITY.message, PRIORITY.enter);
 const MAX_DRAFTS = 50;
 /** a console action not settled by then counts as failed, so one stuck click never stalls automation (ASSUMED) */
 export const ACTION_TIMEOUT_MS = 15_000;
@@ -75,7 +80,7 @@ interface Outgoing {
   triggerNickname: string | null;
   triggerTs: number | null;
   triggerKind: TriggerKind | null;
-  /** 0 answers to comments · 1 thanks for orders / follows · 2 welcomes · 3 scheduled messages */
+  /** 0 answers to comments · 1 thanks for orders / follows · 2 scheduled messages · 3 welcomes */
   priority: number;
   sessionId: number | null;
   /** confirmed drafts: the producer already approved this exact text */
@@ -385,7 +390,7 @@ export class AutomationEngine {
   private allowed(now: number, priority: number): boolean {
     this.sentAt = this.sentAt.filter((t) => now - t < 60_000);
     const limit = this.deps.config().settings.ratePerMin;
-    const reserve = priority >= PRIORITY.enter ? Math.floor(limit / 3) : 0;
+    const reserve = priority >= SHARED ? Math.floor(limit / 3) : 0;
     return this.sentAt.length < limit - reserve;
   }
 
