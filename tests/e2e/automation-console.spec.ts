@@ -143,7 +143,7 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
     ons.forEach((t, i) => expect(t).toBe(expected[i % 3]));
 
     // 上墙 intervals, from the engine's log (the fixture keeps no times for 上墙)
-    type Action = { ts: number; kind: string; status: string; text: string };
+    type Action = { ts: number; kind: string; status: string; text: string; rule: string };
     const log = (await served.api('POST', '/api/v1/invoke/automation.log', { limit: 1000 })).body as Action[];
     const pins = log.filter((a) => a.kind === 'pin' && a.status === 'sent').sort((a, b) => a.ts - b.ts);
     expect(pins.length).toBe(stuck.length);
@@ -162,6 +162,13 @@ test('rules act on the console fixture under the limits; F9 stops them', async (
       stuck: stuck.length,
       explainOn: ons.length,
       byStatus: Object.fromEntries(['sent', 'dropped', 'failed'].map((st) => [st, log.filter((a) => a.status === st).length])),
+      // sent / dropped / failed per rule (the log's rule name: 自动回复 第N行, 自动发言 第N行, 自动上墙, 讲解轮播)
+      perRule: Object.fromEntries(
+        [...new Set(log.map((a) => a.rule))].map((rule) => {
+          const of = log.filter((a) => a.rule === rule);
+          return [rule, ['sent', 'dropped', 'failed'].map((st) => of.filter((a) => a.status === st).length).join('/')];
+        }),
+      ),
     };
     console.log(`AUTOMATION_CONSOLE ${JSON.stringify(figures)}`);
   } finally {
