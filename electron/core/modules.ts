@@ -8,6 +8,16 @@ import { ReviewModule } from './review/module.ts';
 import { AutomationModule } from './automation/module.ts';
 import { SimulatedRoom } from './automation/sim-room.ts';
 import { ShopModule } from './catalog/shop-module.ts';
+import { CatalogModule } from './catalog/module.ts';
+import { LineupModule } from './lineup/module.ts';
+
+/** The desk itself, which every host runs (tests too): the catalog and the lineup, each handed the other's API. */
+export function createDeskModules(): CoreModule[] {
+  // the catalog asks the lineup before deleting or re-sending a product; the lineup reads products: lazy one way
+  const catalog: CatalogModule = new CatalogModule({ lineup: () => lineup });
+  const lineup = new LineupModule({ catalog });
+  return [catalog, lineup];
+}
 
 export function createModules(env: ModuleEnv): CoreModule[] {
   const metrics = createMetricsModule(env);
@@ -33,10 +43,15 @@ export function createModules(env: ModuleEnv): CoreModule[] {
   });
   // room automation drives the 视频号 console through the bridge's RoomControl (electron/core/room.ts); rehearsals are
   // sessions on the simulator (LIVECUE_ROOM_SIM=1: a simulated room instead, to try rules; docs/automation.md)
-  const simRoom = env.env.LIVECUE_ROOM_SIM === '1' ? new SimulatedRoom({ gapMs: Number(env.env.LIVECUE_ROOM_SIM_GAP_MS) || undefined }) : null;
-  const automation = new AutomationModule({ room: () => simRoom ?? (channels.connection?.running ? channels.room() : null), sourceOf: (id) => metrics.sourceName(id), secrets: env.secrets });
+  const simRoom =
+    env.env.LIVECUE_ROOM_SIM === '1' ? new SimulatedRoom({ gapMs: Number(env.env.LIVECUE_ROOM_SIM_GAP_MS) || undefined }) : null;
+  const automation = new AutomationModule({
+    room: () => simRoom ?? (channels.connection?.running ? channels.room() : null),
+    sourceOf: (id) => metrics.sourceName(id),
+    secrets: env.secrets,
+  });
   // 微信小店 catalog and product links; the push preview shows the pinned product's link (#11)
   const shop = new ShopModule(env);
   push.setProductLinks((productId) => shop.productLinks(productId));
-  return [new ObsModule(env), metrics, push, channels, automation, new ReviewModule(), shop];
+  return [...createDeskModules(), new ObsModule(env), metrics, push, channels, automation, new ReviewModule(), shop];
 }

@@ -10,6 +10,7 @@ import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { PushModule } from '../../electron/core/push/module.ts';
 import { startFakeWechat, type FakeWechat, PNG_1X1 } from '../fakes/wechat-api.ts';
 import { root, tempDir } from '../helpers/serve.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 
 const SHOP = { appId: 'wx5h0p00000000shop', secret: 'shop-secret-value' };
 const N = 500;
@@ -43,7 +44,7 @@ describe('微信小店 catalog import', () => {
       seedDemo: false,
       now: () => clock,
       log: () => {},
-      modules: [push, shop],
+      modules: [...createDeskModules(), push, shop],
     });
   });
   afterAll(async () => {
