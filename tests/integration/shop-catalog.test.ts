@@ -31,9 +31,8 @@ describe('微信小店 catalog import', () => {
       image: `p${i % 250}.png`, // two products share each image: 250 downloads
     }));
     dataDir = tempDir();
-    const push = new PushModule({});
     const shop = new ShopModule({ env: { LIVECUE_SHOP_APPID: SHOP.appId, LIVECUE_SHOP_SECRET: SHOP.secret, LIVECUE_WECHAT_API_BASE: fake.url }, options: {} });
-    push.setProductLinks((id) => shop.productLinks(id));
+    const push = new PushModule({ productLinks: (id) => shop.productLinks(id) });
     host = await startHost({
       dataDir,
       resourcesDir: path.join(root, 'resources'),
