@@ -11,12 +11,14 @@ import { MetricsModule } from '../electron/core/metrics/module.ts';
 import { migrations } from '../electron/core/store/migrations/index.ts';
 import type { MetricEventInput } from '../shared/protocol/metrics.ts';
 import { root, startServe, tempDir } from '../tests/helpers/serve.ts';
+import { createDeskModules } from '../electron/core/modules.ts';
 
 const progress = (line: string) => process.stderr.write(`bench metrics: ${line}\n`);
 const T0 = 1_790_000_000_000;
 
 function makeCore(now: () => number) {
   const core = new Core({ dataDir: tempDir('livecue-bench-'), resourcesDir: path.join(root, 'resources'), version: 'bench', seedDemo: false, now, log: () => {} });
+  for (const m of createDeskModules()) m.attach(core);
   const metrics = new MetricsModule();
   metrics.attach(core);
   return { core, metrics };

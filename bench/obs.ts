@@ -10,6 +10,7 @@ import { PARTS, TEXT_INPUTS, cardTexts, initialSettings } from '../electron/core
 import { overlayOf } from '../electron/core/obs/module.ts';
 import { obsAvailable, skipBanner, startObs } from '../tests/helpers/obs.ts';
 import { root, tempDir } from '../tests/helpers/serve.ts';
+import { createDeskModules } from '../electron/core/modules.ts';
 
 const PINS = Number(process.env.LIVECUE_BENCH_PINS ?? 300);
 const WARMUP = 30;
@@ -36,7 +37,7 @@ export async function run(): Promise<Record<string, unknown>> {
     port: 0,
     banner: false,
     seedDemo: false,
-    modules: [module],
+    modules: [...createDeskModules(), module],
     log: () => {},
   });
   const peek = new OBSWebSocket();

@@ -5,6 +5,7 @@ import { Core } from '../electron/core/core.ts';
 import { PushModule } from '../electron/core/push/module.ts';
 import { startRobots, waitFor } from '../tests/helpers/robots.ts';
 import { root, tempDir } from '../tests/helpers/serve.ts';
+import { createDeskModules } from '../electron/core/modules.ts';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -14,6 +15,7 @@ const pct = (xs: number[], p: number) => {
 export async function run(): Promise<Record<string, unknown>> {
   const stub = await startRobots(0.001);
   const core = new Core({ dataDir: tempDir(), resourcesDir: path.join(root, 'resources'), version: 'bench', seedDemo: false, log: () => {} });
+  for (const m of createDeskModules()) m.attach(core);
   // windows scaled down so the robots' 20/min does not dominate what we measure
   const push = new PushModule({ timeScale: 0.001, timeoutMs: 5_000 });
   push.attach(core);

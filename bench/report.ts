@@ -14,6 +14,7 @@ import { ReviewModule } from '../electron/core/review/module.ts';
 import { DB_FILE } from '../electron/core/store/db.ts';
 import type { MetricEventInput } from '../shared/protocol/metrics.ts';
 import { root, tempDir } from '../tests/helpers/serve.ts';
+import { createDeskModules } from '../electron/core/modules.ts';
 
 const progress = (line: string) => process.stderr.write(`bench report: ${line}\n`);
 const T0 = 1_790_000_000_000;
@@ -22,6 +23,7 @@ const PAID = new Set(['paid', 'shipped', 'completed']);
 
 function openCore(dataDir: string, now: () => number) {
   const core = new Core({ dataDir, resourcesDir: path.join(root, 'resources'), version: 'bench', seedDemo: false, now, log: () => {} });
+  for (const m of createDeskModules()) m.attach(core);
   new MetricsModule().attach(core);
   new ReviewModule().attach(core);
   return core;

@@ -6,6 +6,7 @@ import { ShopModule } from '../electron/core/catalog/shop-module.ts';
 import { Core } from '../electron/core/core.ts';
 import { startFakeWechat } from '../tests/fakes/wechat-api.ts';
 import { root, tempDir } from '../tests/helpers/serve.ts';
+import { createDeskModules } from '../electron/core/modules.ts';
 
 export async function run(): Promise<Record<string, unknown>> {
   const SHOP = { appId: 'wx5h0p00000000shop', secret: 'bench-secret' };
@@ -20,6 +21,7 @@ export async function run(): Promise<Record<string, unknown>> {
     image: `p${i % 250}.png`,
   }));
   const core = new Core({ dataDir: tempDir(), resourcesDir: path.join(root, 'resources'), version: 'bench', seedDemo: false, log: () => {} });
+  for (const m of createDeskModules()) m.attach(core);
   const shop = new ShopModule({ env: { LIVECUE_SHOP_APPID: SHOP.appId, LIVECUE_SHOP_SECRET: SHOP.secret, LIVECUE_WECHAT_API_BASE: fake.url }, options: {} });
   shop.attach(core);
   try {

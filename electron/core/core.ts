@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Snapshot } from '../../shared/domain.ts';
-import type { DeskState } from '../../shared/protocol/lineup.ts';
 import {
   type CommandName,
   type CommandResult,
@@ -14,11 +13,8 @@ import {
   describeIssues,
   isCommandName,
 } from '../../shared/protocol/index.ts';
-import { ProductRepo, withDefaults } from './catalog/products.ts';
-import { type ParsedCatalog, writeCatalog } from './catalog/import.ts';
-import { storeImage } from './images.ts';
-import { DEFAULT_SHORTCUTS, type GlobalShortcuts, shortcutProblems } from '../../shared/desk/shortcuts.ts';
-import { CoreError, conflict } from './errors.ts';
+import { ProductRepo } from './catalog/products.ts';
+import { CoreError } from './errors.ts';
 import { SessionRepo } from './lineup/sessions.ts';
 import { TemplateRepo } from './lineup/templates.ts';
 import { SettingsRepo } from './settings.ts';
@@ -76,8 +72,6 @@ export class Core {
   private readonly handlers = new Map<CommandName, AnyHandler>();
   private readonly snapshotParts = new Map<string, () => unknown>();
   private closed = false;
-  /** where the host's 话术 teleprompter stands; in memory only (a restart starts it at the top) */
-  private prompter: DeskState['prompter'] = null;
 
   constructor(options: CoreOptions) {
     this.dataDir = options.dataDir;
@@ -94,6 +88,8 @@ export class Core {
       this.lock.release();
       throw error;
     }
+    // the desk's tables, read by every domain; their commands are the catalog and lineup modules (catalog/module.ts,
+    // lineup/module.ts). The lineup reads products through its CatalogApi, which ProductRepo is.
     this.products = new ProductRepo(this.db);
     this.sessions = new SessionRepo(this.db, this.products);
     this.templates = new TemplateRepo(this.db);
@@ -108,9 +104,10 @@ export class Core {
         this.settings.set('demoSeeded', true);
       })();
     }
-    this.registerLineupHandlers();
     this.addSnapshotPart('store', () => this.storeProblem);
-    this.addSnapshotPart('desk', () => this.deskState());
+    this.handle('snapshot', () => this.snapshot());
+    // the Electron shell replaces this; in browser mode the page opens #/host itself
+    this.handle('window.openHostDisplay', () => ({ opened: false }));
   }
 
   /**
@@ -122,10 +119,6 @@ export class Core {
     if (live !== null) return live;
     const chosen = this.settings.get<number>('currentSessionId') ?? null;
     return chosen !== null && this.sessions.existsId(chosen) ? chosen : null;
-  }
-
-  deskState(): DeskState {
-    return { currentSessionId: this.currentSessionId(), prompter: this.prompter };
   }
 
   private newToken(): string {
@@ -242,163 +235,6 @@ export class Core {
     this.db.close();
     this.lock.release();
   }
-
-  /** Runs fn in one write transaction, then emits the session's new state. */
-  private changeSession(sessionId: number, fn: () => void) {
-    // the new state is read inside the write transaction (it sees its own changes): one transaction instead of one
-    // implicit read transaction per statement after the commit, and nothing leaves before the commit (bench/obs.ts)
-    const state = this.db
-      .transaction(() => {
-        fn();
-        return this.sessions.state(sessionId);
-      })
-      .immediate();
-    this.emit({ type: 'session.changed', session: state });
-    return state;
-  }
-
-  private registerLineupHandlers(): void {
-    const tx = <T>(fn: () => T): T => this.db.transaction(fn).immediate();
-
-    this.handle('product.create', (input) => {
-      const product = tx(() => this.products.create(withDefaults(input), this.now()));
-      this.emit({ type: 'product.upserted', product });
-      return product;
-    });
-    this.handle('product.update', ({ id, ...patch }) => {
-      const product = tx(() => this.products.update(id, patch, this.now()));
-      this.emit({ type: 'product.upserted', product });
-      // a mid-show price change: every view of a session with this product on pin (host, overlay, OBS) is re-sent (#13)
-      for (const state of this.sessions.activeStates()) {
-        if (state.pinned?.id === id) this.emit({ type: 'session.changed', session: state });
-      }
-      return product;
-    });
-    this.handle('product.delete', ({ id }) => {
-      tx(() => {
-        const inUse = this.sessions.activeSessionsWith(id);
-        if (inUse.length) throw conflict(`商品在排品中：${inUse.join('、')} / product is in the lineup of: ${inUse.join(', ')}`);
-        this.products.delete(id, this.now());
-      });
-      this.emit({ type: 'product.removed', id });
-      return { id };
-    });
-    this.handle('image.store', ({ base64 }) => storeImage(this.dataDir, Buffer.from(base64, 'base64')));
-    this.handle('catalog.importCsv', async ({ base64 }) => {
-      // parsed and validated in the import worker (time and heap limits); written here in one transaction
-      const parsed = await this.imports.run<ParsedCatalog>({ kind: 'catalog-csv', bytes: Buffer.from(base64, 'base64') });
-      const result = writeCatalog(this.db, this.products, parsed, this.now());
-      this.emit({ type: 'catalog.replaced', products: this.products.list() });
-      return { encoding: result.encoding, created: result.created, updated: result.updated };
-    });
-
-    this.handle('session.create', ({ title, productIds, plannedStart, templateId }) => {
-      const id = tx(() => {
-        const sessionId = this.sessions.create(title, plannedStart ?? null, this.now());
-        const fromTemplate = templateId !== undefined ? this.templates.get(templateId).items : [];
-        // a template may name products deleted since it was saved: those are skipped
-        for (const item of fromTemplate) if (this.products.exists(item.productId)) this.sessions.addItem(sessionId, item.productId, item);
-        for (const productId of productIds ?? []) this.sessions.addItem(sessionId, productId, {});
-        return sessionId;
-      });
-      const state = this.sessions.state(id);
-      this.emit({ type: 'session.changed', session: state });
-      return state;
-    });
-    this.handle('session.update', ({ sessionId, title, plannedStart }) =>
-      this.changeSession(sessionId, () => this.sessions.update(sessionId, title, plannedStart)),
-    );
-    this.handle('session.start', ({ sessionId }) => {
-      const state = this.changeSession(sessionId, () => {
-        // one on-air session: followers never have to guess which of two live sessions the producer means (#13)
-        const live = this.sessions.liveId();
-        if (live !== null && live !== sessionId) {
-          const other = this.sessions.summary(live);
-          throw conflict(`「${other.title}」正在直播，请先下播再开播另一场 / session #${live} "${other.title}" is live: end it first`);
-        }
-        this.sessions.start(sessionId, this.now());
-        this.settings.set('currentSessionId', sessionId);
-      });
-      this.emit({ type: 'desk.changed', desk: this.deskState() });
-      return state;
-    });
-    this.handle('session.end', ({ sessionId }) => {
-      const state = this.changeSession(sessionId, () => this.sessions.end(sessionId, this.now()));
-      this.emit({ type: 'desk.changed', desk: this.deskState() });
-      return state;
-    });
-    this.handle('desk.setCurrent', ({ sessionId }) => {
-      this.sessions.summary(sessionId);
-      tx(() => this.settings.set('currentSessionId', sessionId));
-      const desk = this.deskState();
-      this.emit({ type: 'desk.changed', desk });
-      return desk;
-    });
-    this.handle('shortcuts.get', () => this.settings.get<GlobalShortcuts>('globalShortcuts') ?? DEFAULT_SHORTCUTS);
-    this.handle('shortcuts.set', (config) => {
-      const problems = Object.entries(shortcutProblems(config));
-      if (problems.length) throw new CoreError('bad_request', problems.map(([action, p]) => `${action}: ${p}`).join('; '));
-      tx(() => this.settings.set('globalShortcuts', config));
-      this.emit({ type: 'shortcuts.changed', shortcuts: config });
-      return config;
-    });
-    this.handle('host.prompter', ({ sessionId, itemId, ratio }) => {
-      const item = this.sessions.item(itemId);
-      if (item.sessionId !== sessionId) throw new CoreError('bad_request', `排品 #${itemId} 不属于场次 #${sessionId} / lineup item ${itemId} belongs to another session`);
-      this.prompter = { sessionId, itemId, ratio };
-      const desk = this.deskState();
-      this.emit({ type: 'desk.changed', desk });
-      return desk;
-    });
-    this.handle('session.pin', ({ sessionId, productId, lineupItemId }) =>
-      this.changeSession(sessionId, () => this.sessions.pin(sessionId, { productId, lineupItemId }, this.now())),
-    );
-    this.handle('session.next', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.next(sessionId, this.now())));
-    this.handle('session.unpin', ({ sessionId }) => this.changeSession(sessionId, () => this.sessions.unpin(sessionId, this.now())));
-
-    this.handle('lineup.add', ({ sessionId, productId, ...fields }) => {
-      let item!: ReturnType<SessionRepo['item']>;
-      this.changeSession(sessionId, () => (item = this.sessions.addItem(sessionId, productId, fields)));
-      return item;
-    });
-    this.handle('lineup.update', ({ itemId, ...fields }) => {
-      const sessionId = this.sessions.item(itemId).sessionId;
-      let item!: ReturnType<SessionRepo['item']>;
-      this.changeSession(sessionId, () => (item = this.sessions.updateItem(itemId, fields)));
-      return item;
-    });
-    this.handle('lineup.remove', ({ itemId }) => {
-      const sessionId = this.sessions.item(itemId).sessionId;
-      this.changeSession(sessionId, () => this.sessions.removeItem(itemId));
-      return { id: itemId };
-    });
-    this.handle('lineup.reorder', ({ sessionId, itemIds }) => this.changeSession(sessionId, () => this.sessions.reorder(sessionId, itemIds)));
-
-    this.handle('template.saveFromSession', ({ sessionId, name }) => {
-      const state = this.sessions.state(sessionId);
-      const template = tx(() =>
-        this.templates.create(
-          name,
-          state.lineup.map((i) => ({ productId: i.productId, plannedMinutes: i.plannedMinutes, talkingPoints: i.talkingPoints, notes: i.notes })),
-          this.now(),
-        ),
-      );
-      this.emit({ type: 'template.changed', templates: this.templates.list() });
-      return template;
-    });
-    this.handle('template.delete', ({ templateId }) => {
-      tx(() => this.templates.delete(templateId));
-      this.emit({ type: 'template.changed', templates: this.templates.list() });
-      return { id: templateId };
-    });
-
-    this.handle('products.list', () => this.products.list());
-    this.handle('sessions.list', () => this.sessions.list());
-    this.handle('session.get', ({ sessionId }) => this.sessions.state(sessionId));
-    this.handle('snapshot', () => this.snapshot());
-    // the Electron shell replaces this; in browser mode the page opens #/host itself
-    this.handle('window.openHostDisplay', () => ({ opened: false }));
-  }
 }
 
 /**
@@ -409,10 +245,19 @@ export function storageProblem(error: unknown, now: number): StoreProblem | null
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string') return null;
   if (code.startsWith('SQLITE_READONLY')) {
-    return { reason: 'readonly', since: now, message: '数据库只读，无法保存：请检查数据目录的权限或磁盘 / the database is read-only, nothing can be saved: check the data folder’s permissions or the disk' };
+    return {
+      reason: 'readonly',
+      since: now,
+      message:
+        '数据库只读，无法保存：请检查数据目录的权限或磁盘 / the database is read-only, nothing can be saved: check the data folder’s permissions or the disk',
+    };
   }
   if (code === 'SQLITE_FULL') {
-    return { reason: 'full', since: now, message: '磁盘已满，无法保存：请腾出空间 / the disk is full, nothing can be saved: free some space' };
+    return {
+      reason: 'full',
+      since: now,
+      message: '磁盘已满，无法保存：请腾出空间 / the disk is full, nothing can be saved: free some space',
+    };
   }
   if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
     return { reason: 'io', since: now, message: `磁盘读写出错，无法保存 / the disk failed to read or write (${code}), nothing was saved` };

@@ -14,7 +14,7 @@ export interface HostOptions extends CoreOptions {
   banner?: boolean;
   /** module options (e.g. obs URL) and environment; default: process.env and no options */
   moduleEnv?: Partial<ModuleEnv>;
-  /** replace the module list (tests) */
+  /** replace the module list (tests): include createDeskModules() (modules.ts) for the catalog and lineup commands */
   modules?: CoreModule[];
 }
 

@@ -7,6 +7,7 @@ import { Core } from '../../electron/core/core.ts';
 import { FileSecretStore } from '../../electron/core/secrets.ts';
 import { FakeRoom } from '../fakes/room.ts';
 import { AutomationModule } from '../../electron/core/automation/module.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 
 export const START = 1_790_000_000_000;
 
@@ -36,6 +37,7 @@ export async function harness(options: { source?: string; seed?: number; planned
   const fake = options.fakeTimers !== false;
   if (fake) vi.useFakeTimers({ now: START });
   const core = new Core({ dataDir: tempDir('livecue-auto-'), resourcesDir: path.join(root, 'resources'), version: 'test', seedDemo: false, now: () => Date.now(), log: () => {} });
+  for (const m of createDeskModules()) m.attach(core);
   const room = new FakeRoom();
   const automation = new AutomationModule({
     room: () => room,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Core } from '../../electron/core/core.ts';
 import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import type { CoreModule } from '../../electron/core/module.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 import { root, tempDir } from './serve.ts';
 
 export function testCore(options: { dataDir?: string; seedDemo?: boolean; start?: number } = {}) {
@@ -15,6 +16,7 @@ export function testCore(options: { dataDir?: string; seedDemo?: boolean; start?
     now: () => now,
     log: () => {},
   });
+  for (const m of createDeskModules()) m.attach(core);
   return {
     core,
     advance(ms: number) {
@@ -26,7 +28,8 @@ export function testCore(options: { dataDir?: string; seedDemo?: boolean; start?
   };
 }
 
-/** A real host (Core + HTTP server on a free loopback port, no UI) with the given domain modules, for route tests. */
+/** A real host (Core + HTTP server on a free loopback port, no UI) with the desk (catalog, lineup) and the given domain
+ * modules, for route tests. */
 export function testHost(modules: CoreModule[], options: { dataDir?: string } = {}): Promise<RunningHost> {
   const dataDir = options.dataDir ?? tempDir();
   return startHost({
@@ -37,7 +40,7 @@ export function testHost(modules: CoreModule[], options: { dataDir?: string } = 
     port: 0,
     banner: false,
     seedDemo: false,
-    modules,
+    modules: [...createDeskModules(), ...modules],
     log: () => {},
   });
 }

@@ -11,6 +11,7 @@ import { WechatApiPoller } from '../../electron/core/metrics/sources/wechat-api.
 import type { MetricEvent } from '../../shared/protocol/metrics.ts';
 import { startFakeWechat, type FakeWechat } from '../fakes/wechat-api.ts';
 import { root, tempDir } from '../helpers/serve.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const APPID = 'wx1234567890abcdef';
@@ -133,7 +134,7 @@ describe('/wechat/shop/callback through a real server', () => {
       banner: false,
       seedDemo: false,
       log: (l) => logs.push(l),
-      modules: [new MetricsModule({ env, options: {} })],
+      modules: [...createDeskModules(), new MetricsModule({ env, options: {} })],
     });
     const p = await host.core.call('product.create', { title: 'A', price: 6900, sku: 'SKU-A' });
     const s = await host.core.call('session.create', { title: 'push', productIds: [p.id] });

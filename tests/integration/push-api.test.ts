@@ -5,6 +5,7 @@ import { type RunningHost, startHost } from '../../electron/core/host.ts';
 import { PushModule } from '../../electron/core/push/module.ts';
 import { type RobotStub, startRobots, waitFor } from '../helpers/robots.ts';
 import { root, tempDir } from '../helpers/serve.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 
 let host: RunningHost;
 let stub: RobotStub;
@@ -28,7 +29,7 @@ beforeAll(async () => {
     banner: false,
     seedDemo: false,
     log: () => {},
-    modules: [new PushModule({ timeScale: 0.05, timeoutMs: 1_000 })],
+    modules: [...createDeskModules(), new PushModule({ timeScale: 0.05, timeoutMs: 1_000 })],
   });
 });
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { PushModule } from '../../electron/core/push/module.ts';
 import { startFakeWechat, type FakeWechat, PNG_1X1 } from '../fakes/wechat-api.ts';
 import { root, tempDir } from '../helpers/serve.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 
 const SHOP = { appId: 'wx5h0p00000000shop', secret: 'shop-secret-value' };
 const N = 500;
@@ -30,9 +31,8 @@ describe('微信小店 catalog import', () => {
       image: `p${i % 250}.png`, // two products share each image: 250 downloads
     }));
     dataDir = tempDir();
-    const push = new PushModule({});
     const shop = new ShopModule({ env: { LIVECUE_SHOP_APPID: SHOP.appId, LIVECUE_SHOP_SECRET: SHOP.secret, LIVECUE_WECHAT_API_BASE: fake.url }, options: {} });
-    push.setProductLinks((id) => shop.productLinks(id));
+    const push = new PushModule({ productLinks: (id) => shop.productLinks(id) });
     host = await startHost({
       dataDir,
       resourcesDir: path.join(root, 'resources'),
@@ -43,7 +43,7 @@ describe('微信小店 catalog import', () => {
       seedDemo: false,
       now: () => clock,
       log: () => {},
-      modules: [push, shop],
+      modules: [...createDeskModules(), push, shop],
     });
   });
   afterAll(async () => {

@@ -14,6 +14,7 @@ import { explainErrcode } from '../../electron/core/wechat/errors.ts';
 import type { MetricEvent } from '../../shared/protocol/metrics.ts';
 import { startFakeWechat, type FakeWechat } from '../fakes/wechat-api.ts';
 import { root, tempDir } from '../helpers/serve.ts';
+import { createDeskModules } from '../../electron/core/modules.ts';
 
 const CHANNELS = { appId: 'wxc0ffee000channel', secret: 'channels-secret-value' };
 const SHOP = { appId: 'wx5h0p00000000shop', secret: 'shop-secret-value' };
@@ -190,7 +191,7 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
       banner: false,
       seedDemo: false,
       log: (l) => logs.push(l),
-      modules: [(metrics = new MetricsModule({ env, options: {} })), new ReviewModule()],
+      modules: [...createDeskModules(), (metrics = new MetricsModule({ env, options: {} })), new ReviewModule()],
     });
     const p = await host.core.call('product.create', { title: 'A', price: 6900, sku: 'SKU-A' });
     const s = await host.core.call('session.create', { title: 'push', productIds: [p.id] });

@@ -8,8 +8,6 @@
 //   pages get_taglink.html / get_qrcode.html; those two field names are ASSUMED from the h5url page's pattern).
 // Products are matched by the shop's product id (kept as the catalog SKU, which the live data's src_spu_id and the
 // orders' product_id attribute to). The main image is downloaded once into the data folder (the same cache OBS uses).
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Product } from '../../../shared/domain.ts';
@@ -18,7 +16,7 @@ import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { WechatApiError, type WechatApiClient } from '../wechat/api.ts';
 import { explainErrcode } from '../wechat/errors.ts';
-import { ImageCache } from '../obs/image-overlay.ts';
+import { DOWNLOADED_IMAGES_DIR, ImageCache } from '../images.ts';
 
 /** WeChat answers money and ids as numbers or digit strings; ids may exceed 2^53 (kept as text by parseWechatJson) */
 const digits = z.union([z.string().regex(/^\d{1,24}$/), z.number().int().nonnegative()]).transform(String);
@@ -59,7 +57,6 @@ export class ShopCatalog {
   private readonly core: Core;
   private readonly client: () => WechatApiClient | null;
   readonly images: ImageCache;
-  private readonly imageDir: string;
   private importing: Promise<ShopImportResult> | null = null;
   /** image URLs asked for since start (two products often share one picture) */
   private readonly seenImages = new Set<string>();
@@ -68,8 +65,7 @@ export class ShopCatalog {
     this.core = core;
     this.client = client;
     // the OBS image overlay's cache folder: an image imported here is not downloaded again for the stream
-    this.imageDir = path.join(core.dataDir, 'obs-images');
-    this.images = new ImageCache(this.imageDir);
+    this.images = new ImageCache(path.join(core.dataDir, DOWNLOADED_IMAGES_DIR));
   }
 
   private api(): WechatApiClient {
@@ -143,9 +139,9 @@ export class ShopCatalog {
     const existing = this.core.db.prepare<[string], ShopRow>('SELECT * FROM shop_products WHERE shop_product_id = ?').get(shopId);
     let image: 'downloaded' | 'reused' | 'failed' = 'reused';
     let imageFile = existing?.image_file ?? null;
-    if (imageUrl && !(existing?.image_url === imageUrl && imageFile && fs.existsSync(path.join(this.imageDir, imageFile)))) {
+    if (imageUrl && !(existing?.image_url === imageUrl && imageFile && this.images.file(imageFile) !== null)) {
       // the cache answers from the data folder when the same picture was fetched before (another product, an earlier pin)
-      const known = this.seenImages.has(imageUrl) || cachedFile(this.imageDir, imageUrl) !== null;
+      const known = this.seenImages.has(imageUrl) || this.images.cached(imageUrl) !== null;
       const file = await this.images.get(imageUrl);
       this.seenImages.add(imageUrl);
       image = file ? (known ? 'reused' : 'downloaded') : 'failed';
@@ -197,8 +193,7 @@ export class ShopCatalog {
   imagePath(productId: number): string | null {
     const file = this.row(productId)?.image_file;
     if (!file || !/^[0-9a-f]{32}\.(png|jpg|gif|bmp|webp)$/.test(file)) return null;
-    const full = path.join(this.imageDir, file);
-    return fs.existsSync(full) ? full : null;
+    return this.images.file(file);
   }
 
   /**
@@ -239,16 +234,6 @@ export class ShopCatalog {
       this.core.db.prepare('UPDATE shop_products SET links = ?, links_fetched_at = ? WHERE product_id = ?').run(JSON.stringify(links), links.fetchedAt, productId);
     }
     return links;
-  }
-}
-
-/** the file ImageCache keeps for a URL (its naming: the first 32 hex of the URL's sha256, plus the type's extension) */
-function cachedFile(dir: string, url: string): string | null {
-  const key = createHash('sha256').update(url).digest('hex').slice(0, 32);
-  try {
-    return fs.readdirSync(dir).find((f) => f.startsWith(`${key}.`)) ?? null;
-  } catch {
-    return null;
   }
 }
 

@@ -71,7 +71,7 @@ export class ChannelsModule implements CoreModule {
   private map!: ConsoleMap;
   private bridge: ConsoleBridge | null = null;
   private status!: ChannelsStatus;
-  private sink: ChannelsSink | null;
+  private readonly sink: ChannelsSink | null;
   private readonly lastPinned = new Map<number, number | null>();
   /** the product last confirmed as 讲解 on Channels */
   private promoting: number | null = null;
@@ -83,10 +83,6 @@ export class ChannelsModule implements CoreModule {
   constructor(options: ChannelsOptions = {}) {
     this.options = options;
     this.sink = options.sink ?? null;
-  }
-
-  setSink(sink: ChannelsSink | null): void {
-    this.sink = sink;
   }
 
   attach(core: Core): void {

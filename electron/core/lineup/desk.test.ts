@@ -49,14 +49,14 @@ describe('one on-air session', () => {
     const { core, s1, s2 } = await setup();
     const events: CoreEvent[] = [];
     core.subscribe((e) => events.push(e));
-    expect(core.deskState().currentSessionId).toBeNull();
+    expect(core.currentSessionId()).toBeNull();
     await core.call('desk.setCurrent', { sessionId: s2.id });
     expect(core.snapshot().ext.desk).toEqual({ currentSessionId: s2.id, prompter: null });
     await core.call('session.start', { sessionId: s1.id });
-    expect(core.deskState().currentSessionId).toBe(s1.id);
+    expect(core.currentSessionId()).toBe(s1.id);
     await core.call('session.end', { sessionId: s1.id });
     // after 下播 the followers still show that session (已下播), not the first draft
-    expect(core.deskState().currentSessionId).toBe(s1.id);
+    expect(core.currentSessionId()).toBe(s1.id);
     expect(events.filter((e) => e.type === 'desk.changed').map((e) => (e as { desk: { currentSessionId: number } }).desk.currentSessionId)).toEqual([s2.id, s1.id, s1.id]);
     await expect(core.call('desk.setCurrent', { sessionId: 999 })).rejects.toMatchObject({ code: 'not_found' });
   });

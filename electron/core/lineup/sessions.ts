@@ -1,9 +1,8 @@
 // Sessions, their lineup, and pins. A pin opens a segment; pinning another product closes it; unpin and end close it.
 // The database keeps at most one open segment per session (segments_open unique index).
-import type { LineupItem, Segment, SessionState, SessionStatus, SessionSummary } from '../../../shared/domain.ts';
+import type { LineupItem, Product, Segment, SessionState, SessionStatus, SessionSummary } from '../../../shared/domain.ts';
 import type { Db } from '../store/db.ts';
 import { CoreError, conflict, notFound } from '../errors.ts';
-import type { ProductRepo } from '../catalog/products.ts';
 
 interface SessionRow {
   id: number;
@@ -74,10 +73,22 @@ export const toSegment = (r: SegmentRow): Segment => ({
 
 const SUMMARY = `SELECT s.*, (SELECT count(*) FROM lineup_items i WHERE i.session_id = s.id) AS lineup_count FROM sessions s`;
 
+/**
+ * What the lineup reads from the catalog: the catalog's API, handed in where the repo is built (never an import of the
+ * catalog's files). `ProductRepo` (catalog/products.ts) is one.
+ */
+export interface CatalogApi {
+  /** the product, or not_found (a lineup row or a pin names an existing product) */
+  get(id: number): Product;
+  /** the product even when deleted since, or null (a pin made before the delete still shows it) */
+  getIncludingDeleted(id: number): Product | null;
+  exists(id: number): boolean;
+}
+
 export class SessionRepo {
   private readonly sql;
-  private readonly products: ProductRepo;
-  constructor(db: Db, products: ProductRepo) {
+  private readonly products: CatalogApi;
+  constructor(db: Db, products: CatalogApi) {
     this.products = products;
     this.sql = {
       get: db.prepare<[number], SessionRow>(`${SUMMARY} WHERE s.id = ?`),
