@@ -9,11 +9,11 @@ import type {
   Draft,
   RuleSets,
 } from '../../../shared/protocol/automation.ts';
-import { desk } from './desk.svelte.ts';
+import { getDesk, type Desk } from './desk.svelte.ts';
 
 const KEEP = 200;
 
-class AutomationView {
+export class AutomationView {
   sets = $state.raw<RuleSets | null>(null);
   settings = $state.raw<AutomationSettings | null>(null);
   ai = $state.raw<AiSettings | null>(null);
@@ -22,7 +22,9 @@ class AutomationView {
   /** newest first, capped */
   log = $state.raw<AutomationAction[]>([]);
 
-  constructor() {
+  private readonly desk: Desk;
+  constructor(desk: Desk) {
+    this.desk = desk;
     desk.onEvent((e) => {
       switch (e.type) {
         case 'snapshot': {
@@ -61,11 +63,13 @@ class AutomationView {
   /** 暂停全部 / 继续: the one key (F9) and the nav badge both come here */
   async togglePause(): Promise<void> {
     if (!this.settings) return;
-    await desk.run('automation.pauseAll', { paused: !this.settings.paused });
+    await this.desk.run('automation.pauseAll', { paused: !this.settings.paused });
   }
 }
 
-export const automation = new AutomationView();
+export const createAutomation = (desk: Desk): AutomationView => new AutomationView(desk);
+/** this desk's automation store (call during component initialisation) */
+export const getAutomation = (): AutomationView => getDesk().store(createAutomation);
 
 /** i18n key of each reason automation is not acting */
 export const BLOCK_KEY = {

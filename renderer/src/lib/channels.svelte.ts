@@ -5,18 +5,18 @@ import type {
   ChannelsSettings,
   ChannelsStatus,
 } from '../../../shared/protocol/channels.ts';
-import { desk } from './desk.svelte.ts';
+import { getDesk, type Desk } from './desk.svelte.ts';
 
 const KEEP = 300;
 
-class ChannelsView {
+export class ChannelsView {
   status = $state.raw<ChannelsStatus | null>(null);
   mappings = $state.raw<ChannelsMapping[]>([]);
   settings = $state.raw<ChannelsSettings>({ executablePath: null, keywords: [], templates: [] });
   /** newest last, capped: an 8-hour live must not grow the page without bound */
   comments = $state.raw<ChannelsComment[]>([]);
 
-  constructor() {
+  constructor(desk: Desk) {
     desk.onEvent((e) => {
       switch (e.type) {
         case 'snapshot': {
@@ -54,7 +54,9 @@ class ChannelsView {
   }
 }
 
-export const channels = new ChannelsView();
+export const createChannels = (desk: Desk): ChannelsView => new ChannelsView(desk);
+/** this desk's Channels store (call during component initialisation) */
+export const getChannels = (): ChannelsView => getDesk().store(createChannels);
 
 /** Splits a comment into plain and highlighted parts by the keywords it contains. */
 export function highlight(text: string, keywords: readonly string[]): { text: string; hit: boolean }[] {

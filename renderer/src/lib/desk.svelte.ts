@@ -1,8 +1,11 @@
 // The desk's view of the core: filled by the snapshot, kept current by events. Views read it, commands go to the core.
+// Created by createDesk(api) in App.svelte and provided through context (getDesk()); the domain stores (metrics, push,
+// …) are built on it, one per desk, the first time a view asks (desk.store(createX)).
 import type { LineupTemplate, Product, SessionState, SessionSummary, Snapshot } from '../../../shared/domain.ts';
 import type { CommandInput, CommandName, CommandResult, CoreEvent } from '../../../shared/protocol/index.ts';
 import type { DeskState } from '../../../shared/protocol/lineup.ts';
-import { createApi, type Api, type ConnectionState } from '../api/index.ts';
+import type { Api, ConnectionState } from '../api/index.ts';
+import { contextEntry } from './context.ts';
 import { setImageOrigin } from './images.ts';
 import { readableError } from './net-errors.ts';
 
@@ -15,7 +18,7 @@ export interface Toast {
 /** commands a producer fires on air; their round trip is shown, and a pending sign while the core has not answered */
 const ON_AIR_COMMANDS = new Set<CommandName>(['session.pin', 'session.next', 'session.unpin', 'session.start', 'session.end']);
 
-class Desk {
+export class Desk {
   readonly api: Api;
   products = $state.raw<Product[]>([]);
   sessions = $state.raw<SessionSummary[]>([]);
@@ -37,13 +40,38 @@ class Desk {
   clockOffset = 0;
   private toastSeq = 0;
   private listeners = new Set<(event: CoreEvent) => void>();
+  private stores = new Map<(desk: Desk) => unknown, unknown>();
+  private teardowns: (() => void)[] = [];
 
-  constructor() {
-    this.api = createApi();
-    this.api.subscribe(
-      (event) => this.apply(event),
-      (state) => (this.connection = state),
+  constructor(api: Api) {
+    this.api = api;
+    this.teardowns.push(
+      api.subscribe(
+        (event) => this.apply(event),
+        (state) => (this.connection = state),
+      ),
     );
+  }
+
+  /**
+   * The one store of a kind on this desk (metrics, push, tick …), made by `create` the first time a view asks. Made on
+   * first use rather than by App.svelte, so each store's code stays in the chunk of the page that needs it (the host
+   * display never downloads the push store; tests/e2e/page-weight.spec.ts).
+   */
+  store<T>(create: (desk: Desk) => T): T {
+    if (!this.stores.has(create)) this.stores.set(create, create(this));
+    return this.stores.get(create) as T;
+  }
+
+  /** runs `fn` when the desk is destroyed (a store's timer, a listener outside the desk) */
+  onDestroy(fn: () => void): void {
+    this.teardowns.push(fn);
+  }
+
+  /** closes the connection and stops every store's timers (a test's cleanup; the app keeps its desk for its lifetime) */
+  destroy(): void {
+    for (const fn of this.teardowns.splice(0).reverse()) fn();
+    this.listeners.clear();
   }
 
   productById = $derived(new Map(this.products.map((p) => [p.id, p])));
@@ -173,4 +201,12 @@ class Desk {
   }
 }
 
-export const desk = new Desk();
+/** The desk over an Api: it subscribes at once (a snapshot, then events). App.svelte makes one with the real carrier. */
+export function createDesk(api: Api): Desk {
+  return new Desk(api);
+}
+
+export const deskContext = contextEntry<Desk>('desk');
+export const setDeskContext = deskContext.set;
+/** the desk App.svelte provides (call during component initialisation) */
+export const getDesk = deskContext.get;

@@ -3,12 +3,12 @@
 import type { AlertConfig } from '../../../shared/metrics/formulas.ts';
 import { DEFAULT_ALERTS } from '../../../shared/metrics/formulas.ts';
 import type { MetricsTick } from '../../../shared/protocol/metrics.ts';
-import { desk } from './desk.svelte.ts';
+import { getDesk, type Desk } from './desk.svelte.ts';
 
-class Metrics {
+export class Metrics {
   ticks = $state.raw<Record<number, MetricsTick>>({});
   alerts = $state.raw<AlertConfig>(DEFAULT_ALERTS);
-  constructor() {
+  constructor(desk: Desk) {
     desk.onEvent((e) => {
       if (e.type === 'snapshot') {
         const ext = e.snapshot.ext.metrics;
@@ -25,7 +25,9 @@ class Metrics {
   }
 }
 
-export const metrics = new Metrics();
+export const createMetrics = (desk: Desk): Metrics => new Metrics(desk);
+/** this desk's metrics store (call during component initialisation) */
+export const getMetrics = (): Metrics => getDesk().store(createMetrics);
 
 // figures as the presentation module shows them (yuan = a money figure; a product's price goes through priceDisplay)
 export { money as yuan, num, pct } from './format.ts';

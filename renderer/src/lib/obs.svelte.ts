@@ -1,12 +1,12 @@
 // OBS state for the views: the status from the snapshot (ext.obs) and obs.status events, the latest health sample.
 import type { HealthSample, ObsStatus } from '../../../shared/protocol/obs.ts';
-import { desk } from './desk.svelte.ts';
+import { getDesk, type Desk } from './desk.svelte.ts';
 
-class ObsStore {
+export class ObsStore {
   status = $state.raw<ObsStatus | null>(null);
   health = $state.raw<HealthSample | null>(null);
 
-  constructor() {
+  constructor(desk: Desk) {
     desk.onEvent((e) => {
       if (e.type === 'snapshot') this.status = e.snapshot.ext.obs ?? null;
       else if (e.type === 'obs.status') this.status = e.status;
@@ -15,4 +15,6 @@ class ObsStore {
   }
 }
 
-export const obs = new ObsStore();
+export const createObs = (desk: Desk): ObsStore => new ObsStore(desk);
+/** this desk's OBS store (call during component initialisation) */
+export const getObs = (): ObsStore => getDesk().store(createObs);

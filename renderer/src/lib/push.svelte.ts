@@ -13,9 +13,9 @@ import type {
   SessionEntry,
   WecomStatus,
 } from '../../../shared/protocol/push.ts';
-import { desk } from './desk.svelte.ts';
+import { getDesk, type Desk } from './desk.svelte.ts';
 
-class PushDesk {
+export class PushDesk {
   channels = $state.raw<PushChannel[]>([]);
   templates = $state.raw<PushTemplate[]>([]);
   rules = $state.raw<PushRule[]>([]);
@@ -28,7 +28,9 @@ class PushDesk {
   wecom = $state.raw<WecomStatus | null>(null);
   groups = $state.raw<CustomerGroup[]>([]);
 
-  constructor() {
+  private readonly desk: Desk;
+  constructor(desk: Desk) {
+    this.desk = desk;
     desk.onEvent((event) => {
       if (event.type === 'snapshot') {
         const part = event.snapshot.ext.push;
@@ -55,8 +57,8 @@ class PushDesk {
   }
 
   async loadWecom(refresh = false): Promise<void> {
-    this.wecom = await desk.api.invoke('push.wecom.status', {});
-    if (this.wecom.configured) this.groups = await desk.api.invoke('push.wecom.groups', refresh ? { refresh: true } : {});
+    this.wecom = await this.desk.api.invoke('push.wecom.status', {});
+    if (this.wecom.configured) this.groups = await this.desk.api.invoke('push.wecom.groups', refresh ? { refresh: true } : {});
   }
 
   get groupTags(): string[] {
@@ -86,4 +88,6 @@ class PushDesk {
   }
 }
 
-export const pushDesk = new PushDesk();
+export const createPush = (desk: Desk): PushDesk => new PushDesk(desk);
+/** this desk's push store (call during component initialisation) */
+export const getPush = (): PushDesk => getDesk().store(createPush);

@@ -3,14 +3,14 @@
 import type { CompareSide, ReplayFrame, ReviewSessionRow, SessionReport } from '../../../shared/protocol/review.ts';
 import { frameAt, lastAtOrBefore, replayRange, segmentAt } from '../../../shared/review/replay.ts';
 import { toCsv, type Cell } from '../../../shared/csv-export.ts';
-import { desk } from './desk.svelte.ts';
+import { getDesk, type Desk } from './desk.svelte.ts';
 import { dateTime, duration, hhmmss } from './format.ts';
 import { num, pct, yuan } from './metrics.svelte.ts';
 
 export const SPEEDS = [1, 2, 5, 10, 30, 60] as const;
 export type StatusFilter = 'all' | 'draft' | 'live' | 'ended';
 
-class Review {
+export class Review {
   sessions = $state.raw<ReviewSessionRow[]>([]);
   q = $state('');
   status = $state<StatusFilter>('all');
@@ -35,12 +35,17 @@ class Review {
   private listSeq = 0;
   private reportFor: number | null = null;
 
+  private readonly desk: Desk;
+  constructor(desk: Desk) {
+    this.desk = desk;
+  }
+
   async loadSessions(): Promise<void> {
     const seq = ++this.listSeq;
     this.listLoading = true;
     try {
       const q = this.q.trim();
-      const rows = await desk.run('review.sessions', { ...(q ? { q } : {}), status: this.status });
+      const rows = await this.desk.run('review.sessions', { ...(q ? { q } : {}), status: this.status });
       if (seq === this.listSeq) this.sessions = rows;
     } finally {
       if (seq === this.listSeq) this.listLoading = false;
@@ -58,7 +63,7 @@ class Review {
     if (!fresh) this.report = null;
     this.reportError = null;
     try {
-      const report = await desk.api.invoke('review.report', { sessionId });
+      const report = await this.desk.api.invoke('review.report', { sessionId });
       if (this.reportFor !== sessionId) return;
       const keep = fresh && this.report?.session.id === sessionId ? this.at : null;
       this.report = report;
@@ -79,7 +84,7 @@ class Review {
 
   async loadCompare(a: number, b: number): Promise<void> {
     this.comparison = null;
-    this.comparison = await desk.run('review.compare', { a, b });
+    this.comparison = await this.desk.run('review.compare', { a, b });
   }
 
   // ── replay ──
@@ -130,7 +135,9 @@ class Review {
   }
 }
 
-export const review = new Review();
+export const createReview = (desk: Desk): Review => new Review(desk);
+/** this desk's review store (call during component initialisation) */
+export const getReview = (): Review => getDesk().store(createReview);
 
 // ── formatting shared by the review components ──
 

@@ -1,7 +1,17 @@
 // Hash routes (#/producer, #/host?session=3, #/settings): the same built page serves every screen and every carrier.
-class Route {
+// App.svelte creates the route (createRoute) and provides it; views read it with getRoute().
+import { contextEntry } from './context.ts';
+
+/** what views read: a test may provide a plain object */
+export interface RouteView {
+  readonly path: string;
+  readonly params: URLSearchParams;
+}
+
+export class Route implements RouteView {
   path = $state('/producer');
   params = $state.raw<URLSearchParams>(new URLSearchParams());
+  readonly stop: () => void;
   constructor() {
     const read = () => {
       const hash = location.hash.replace(/^#/, '') || '/producer';
@@ -11,9 +21,17 @@ class Route {
     };
     read();
     addEventListener('hashchange', read);
+    this.stop = () => removeEventListener('hashchange', read);
   }
 }
-export const route = new Route();
+
+/** the address bar's route, kept current on hashchange */
+export const createRoute = (): Route => new Route();
+
+export const routeContext = contextEntry<RouteView>('route');
+export const setRouteContext = routeContext.set;
+/** the route App.svelte provides (call during component initialisation) */
+export const getRoute = routeContext.get;
 
 /** #/review?session=3: sets the hash, which the hashchange listener reads back */
 export function navigate(path: string, params: Record<string, string | number> = {}): void {
