@@ -15,19 +15,9 @@ const exceptions = [
     why: 'SessionRepo reads products to fill lineup rows; to become a catalog API handed in by the registry',
   },
   {
-    from: 'electron/core/review/report.ts',
-    to: 'electron/core/metrics/store.ts',
-    why: 'the report builds a second MetricsStore and reads metrics tables; to become a metrics API (rollups by session)',
-  },
-  {
     from: 'electron/core/catalog/shop.ts',
     to: 'electron/core/obs/image-overlay.ts',
     why: 'the product-image cache is shared by OBS and the catalog; to move to catalog/images.ts handed to obs',
-  },
-  {
-    from: 'electron/core/review/bundle.ts',
-    to: 'electron/core/metrics/store.ts',
-    why: 'an imported bundle rebuilds the metrics summary rollups; to become a metrics API (rebuild rollups of a session)',
   },
 ];
 

@@ -38,5 +38,5 @@ export function createModules(env: ModuleEnv): CoreModule[] {
   // 微信小店 catalog and product links; the push preview shows the pinned product's link (#11)
   const shop = new ShopModule(env);
   push.setProductLinks((productId) => shop.productLinks(productId));
-  return [new ObsModule(env), metrics, push, channels, automation, new ReviewModule(), shop];
+  return [new ObsModule(env), metrics, push, channels, automation, new ReviewModule({ metrics: metrics.api }), shop];
 }

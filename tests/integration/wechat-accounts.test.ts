@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { MetricsModule } from '../../electron/core/metrics/module.ts';
-import { ReviewModule } from '../../electron/core/review/module.ts';
+import { reviewModule } from '../helpers/review.ts';
 import { WechatApiClient } from '../../electron/core/wechat/api.ts';
 import { WechatApiPoller } from '../../electron/core/metrics/sources/wechat-api.ts';
 import { explainErrcode } from '../../electron/core/wechat/errors.ts';
@@ -190,7 +190,7 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
       banner: false,
       seedDemo: false,
       log: (l) => logs.push(l),
-      modules: [(metrics = new MetricsModule({ env, options: {} })), new ReviewModule()],
+      modules: [(metrics = new MetricsModule({ env, options: {} })), reviewModule(metrics)],
     });
     const p = await host.core.call('product.create', { title: 'A', price: 6900, sku: 'SKU-A' });
     const s = await host.core.call('session.create', { title: 'push', productIds: [p.id] });

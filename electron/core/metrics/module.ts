@@ -34,6 +34,8 @@ import type { CoreServer } from '../server/server.ts';
 import { type OrderChange, type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
 import { AlertGate } from '../../../shared/metrics/alert-gate.ts';
 import { MetricsStore } from './store.ts';
+import { createMetricsApi } from './api.ts';
+import type { MetricsApi } from '../metrics-api.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
 import { WechatApiPoller, cancelStatus, fetchOrder } from './sources/wechat-api.ts';
@@ -65,6 +67,8 @@ export class MetricsModule implements CoreModule {
   private timer: NodeJS.Timeout | undefined;
   private alertConfig: AlertConfig = DEFAULT_ALERTS;
   private started = false;
+  /** what the review domain reads through (electron/core/metrics-api.ts); usable once the module is attached */
+  readonly api: MetricsApi = createMetricsApi(() => this.core.db);
 
   constructor(env: ModuleEnv = { env: {}, options: {} }) {
     this.env = env;
