@@ -31,7 +31,7 @@ import { CoreError } from '../errors.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import { bodyObject, positiveId } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
-import { type OrderChange, type SegmentAcc, SessionAgg, type Win } from './aggregate.ts';
+import { type OrderChange, type SegmentAggregate, SessionAggregate, type CounterWindow } from './aggregate.ts';
 import { AlertGate } from '../../../shared/metrics/alert-gate.ts';
 import { MetricsStore } from './store.ts';
 import { createMetricsApi } from './api.ts';
@@ -54,7 +54,7 @@ export class MetricsModule implements CoreModule {
   /** the 视频号助手 and 微信小店 credentials, one API client (one token cache) each */
   wechat!: WechatAccounts;
   private readonly env: ModuleEnv;
-  private readonly aggs = new Map<number, SessionAgg>();
+  private readonly aggs = new Map<number, SessionAggregate>();
   private readonly states = new Map<number, SessionState>();
   private readonly running = new Map<number, MetricsSource>();
   /** sessions whose chosen source could not start, with the reason every view shows instead of figures */
@@ -239,7 +239,7 @@ export class MetricsModule implements CoreModule {
     }
   }
 
-  private agg(sessionId: number): SessionAgg {
+  private agg(sessionId: number): SessionAggregate {
     let agg = this.aggs.get(sessionId);
     if (agg) return agg;
     const summary = this.core.sessions.summary(sessionId);
@@ -294,7 +294,7 @@ export class MetricsModule implements CoreModule {
     const aggs: Record<string, Record<string, number>> = {};
     for (const [id, a] of this.aggs) {
       aggs[id] = {
-        present: a.present.size,
+        present: a.openVisits.size,
         minutes: a.minutes.size,
         segments: a.segments.length,
         recentOnline: a.recentOnline.length,
@@ -507,13 +507,13 @@ export class MetricsModule implements CoreModule {
     const live = summary.status !== 'ended';
     const end = live ? Math.max(this.core.now(), agg.latestTs()) : Math.max(summary.endedAt ?? 0, agg.latestTs());
     const start = summary.startedAt ?? agg.startMs;
-    const session = figures(agg.total.counters(start, end, { n: agg.present.size, joinSum: agg.openJoinSum }, true));
+    const session = figures(agg.total.counters(start, end, { n: agg.openVisits.size, joinSum: agg.openJoinSum }, true));
     const segments = agg.segments.map((s) => {
-      if (s.seg.endedAt === null) return this.segmentFigures(agg, s, end);
-      const hit = this.segCache.get(s.seg.id);
+      if (s.segment.endedAt === null) return this.segmentFigures(agg, s, end);
+      const hit = this.segCache.get(s.segment.id);
       if (hit && hit.version === s.version) return hit.figures;
       const figures = this.segmentFigures(agg, s, end);
-      this.segCache.set(s.seg.id, { version: s.version, figures });
+      this.segCache.set(s.segment.id, { version: s.version, figures });
       return figures;
     });
     const open = segments.find((s) => s.endedAt === null) ?? segments.at(-1) ?? null;
@@ -540,7 +540,7 @@ export class MetricsModule implements CoreModule {
       last10,
       online60sAgo,
       counts: { ...agg.counts },
-      otherOrders: { ...agg.other },
+      otherOrders: { ...agg.otherOrders },
       alerts: this.gated(sessionId, openSeg?.segmentId ?? null, computeAlerts({
         config: this.alertConfig,
         online60sAgo,
@@ -565,34 +565,34 @@ export class MetricsModule implements CoreModule {
     return gate.update(raw, String(segmentId ?? ''), this.core.now(), this.alertConfig);
   }
 
-  private segmentFigures(agg: SessionAgg, s: SegmentAcc, end: number): SegmentFigures {
-    const segEnd = s.seg.endedAt ?? Math.max(end, s.win.lastTs);
-    const now = agg.products.get(String(s.seg.productId)) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 };
+  private segmentFigures(agg: SessionAggregate, s: SegmentAggregate, end: number): SegmentFigures {
+    const segEnd = s.segment.endedAt ?? Math.max(end, s.window.lastTs);
+    const now = agg.products.get(String(s.segment.productId)) ?? { exposureUv: 0, clickUv: 0, payUv: 0, gmv: 0 };
     const base = s.productBase ?? now;
     const product: ProductFunnel = {
-      exposureUv: Math.max(0, now.exp - base.exp),
-      clickUv: Math.max(0, now.clk - base.clk),
-      payUv: Math.max(0, now.pay - base.pay),
+      exposureUv: Math.max(0, now.exposureUv - base.exposureUv),
+      clickUv: Math.max(0, now.clickUv - base.clickUv),
+      payUv: Math.max(0, now.payUv - base.payUv),
       gmv: s.productOrders > 0 ? s.productGmv : Math.max(0, now.gmv - base.gmv),
       orders: s.productOrders,
       ctr: null,
       clickToPay: null,
     };
     // a closed segment's product funnel ends at its last reading, not at "now"
-    if (s.seg.endedAt !== null) {
-      const d = s.win.delta();
-      product.exposureUv = Math.min(product.exposureUv, d.exp);
-      product.clickUv = Math.min(product.clickUv, d.clk);
-      product.payUv = Math.min(product.payUv, d.pay);
+    if (s.segment.endedAt !== null) {
+      const d = s.window.growth();
+      product.exposureUv = Math.min(product.exposureUv, d.exposureUv);
+      product.clickUv = Math.min(product.clickUv, d.clickUv);
+      product.payUv = Math.min(product.payUv, d.payUv);
     }
     product.ctr = ratio(product.clickUv, product.exposureUv);
     product.clickToPay = ratio(product.payUv, product.clickUv);
     return {
-      segmentId: s.seg.id,
-      productId: s.seg.productId,
-      startedAt: s.seg.startedAt,
-      endedAt: s.seg.endedAt,
-      figures: figures(s.win.counters(s.seg.startedAt, segEnd)),
+      segmentId: s.segment.id,
+      productId: s.segment.productId,
+      startedAt: s.segment.startedAt,
+      endedAt: s.segment.endedAt,
+      figures: figures(s.window.counters(s.segment.startedAt, segEnd)),
       product,
     };
   }
@@ -610,7 +610,7 @@ export class MetricsModule implements CoreModule {
       const w = agg.minutes.get(t)!;
       orders += w.orders;
       joins += w.joins;
-      if (w.readings) cum = { uv: Math.max(cum.uv, w.top.uv), pay: Math.max(cum.pay, w.top.pay), rgmv: Math.max(cum.rgmv, w.top.rgmv) };
+      if (w.readings) cum = { uv: Math.max(cum.uv, w.latest.viewersUv), pay: Math.max(cum.pay, w.latest.payUv), rgmv: Math.max(cum.rgmv, w.latest.readingsGmv) };
       minutes.push(this.minutePoint(t, w, useOrders, { uv: cum.uv, prevUv, pay: cum.pay, orders, joins, hasUv: agg.total.hasUv }));
       prevUv = cum.uv;
     }
@@ -618,23 +618,23 @@ export class MetricsModule implements CoreModule {
       sessionId,
       online: this.store.onlineSeries(sessionId),
       minutes,
-      segments: agg.segments.map((s) => ({ segmentId: s.seg.id, productId: s.seg.productId, startedAt: s.seg.startedAt, endedAt: s.seg.endedAt })),
+      segments: agg.segments.map((s) => ({ segmentId: s.segment.id, productId: s.segment.productId, startedAt: s.segment.startedAt, endedAt: s.segment.endedAt })),
     };
   }
 
   private minutePoint(
     t: number,
-    w: Win,
+    w: CounterWindow,
     useOrders: boolean,
     c: { uv: number; prevUv: number; pay: number; orders: number; joins: number; hasUv: boolean },
   ): SeriesMinute {
-    const d = w.delta();
+    const d = w.growth();
     const viewers = c.hasUv ? c.uv : c.joins;
     const payers = c.pay > 0 ? c.pay : c.orders;
     return {
       t,
       newViewers: c.hasUv ? Math.max(0, c.uv - c.prevUv) : w.joins,
-      gmv: useOrders ? w.gmv : d.rgmv,
+      gmv: useOrders ? w.gmv : d.readingsGmv,
       orders: w.orders,
       conversion: ratio(payers, viewers),
     };
@@ -655,7 +655,7 @@ export class MetricsModule implements CoreModule {
     }
   }
 
-  private emitTick(sessionId: number, agg: SessionAgg): void {
+  private emitTick(sessionId: number, agg: SessionAggregate): void {
     const snap = this.snapshot(sessionId);
     const f = snap.session;
     const cur = agg.latestTs() - (agg.latestTs() % MINUTE);
@@ -700,9 +700,9 @@ export class MetricsModule implements CoreModule {
       online: agg.pendingOnline,
       minute: w
         ? this.minutePoint(cur, w, agg.total.orders > 0, {
-            uv: agg.S.uv,
-            prevUv: prev ? prev.top.uv : 0,
-            pay: agg.S.pay,
+            uv: agg.cumulative.viewersUv,
+            prevUv: prev ? prev.latest.viewersUv : 0,
+            pay: agg.cumulative.payUv,
             orders: agg.total.orders,
             joins: agg.total.joins,
             hasUv: agg.total.hasUv,
