@@ -8,18 +8,7 @@ import boundaries from './scripts/eslint-boundaries.js';
 
 /** Cross-domain imports that exist today. Each is a debt with the change that removes it (issue #15, "Core = the
  * command bus" / "Domain APIs instead of cross-domain SQL"); a new one fails the lint. Paths are repo-relative. */
-const exceptions = [
-  {
-    from: 'electron/core/review/report.ts',
-    to: 'electron/core/metrics/store.ts',
-    why: 'the report builds a second MetricsStore and reads metrics tables; to become a metrics API (rollups by session)',
-  },
-  {
-    from: 'electron/core/review/bundle.ts',
-    to: 'electron/core/metrics/store.ts',
-    why: 'an imported bundle rebuilds the metrics summary rollups; to become a metrics API (rebuild rollups of a session)',
-  },
-];
+const exceptions = [];
 
 export default ts.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.data/**', 'tests/fixtures/**'] },

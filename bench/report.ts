@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Core } from '../electron/core/core.ts';
 import { MetricsModule } from '../electron/core/metrics/module.ts';
-import { ReviewModule } from '../electron/core/review/module.ts';
+import { reviewModule } from '../tests/helpers/review.ts';
 import { DB_FILE } from '../electron/core/store/db.ts';
 import type { MetricEventInput } from '../shared/protocol/metrics.ts';
 import { root, tempDir } from '../tests/helpers/serve.ts';
@@ -25,7 +25,7 @@ function openCore(dataDir: string, now: () => number) {
   const core = new Core({ dataDir, resourcesDir: path.join(root, 'resources'), version: 'bench', seedDemo: false, now, log: () => {} });
   for (const m of createDeskModules()) m.attach(core);
   new MetricsModule().attach(core);
-  new ReviewModule().attach(core);
+  reviewModule().attach(core);
   return core;
 }
 

@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testHost } from '../helpers/core.ts';
 import { tempDir } from '../helpers/serve.ts';
 import type { RunningHost } from '../../electron/core/host.ts';
-import { ReviewModule } from '../../electron/core/review/module.ts';
+import { reviewModule } from '../helpers/review.ts';
 
 let src: RunningHost;
 let dst: RunningHost;
 let bundle: any;
 let videos: string;
 beforeAll(async () => {
-  src = await testHost([new ReviewModule()]);
-  dst = await testHost([new ReviewModule()]);
+  src = await testHost([reviewModule()]);
+  dst = await testHost([reviewModule()]);
   videos = tempDir('livecue-videos-');
   const p = await src.core.call('product.create', { title: '面霜', price: 100 });
   const s = await src.core.call('session.create', { title: '晚场', productIds: [p.id] });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../electron/core/host.ts';
 import { MetricsModule } from '../../electron/core/metrics/module.ts';
-import { ReviewModule } from '../../electron/core/review/module.ts';
+import { reviewModule } from '../helpers/review.ts';
 import { WechatApiClient } from '../../electron/core/wechat/api.ts';
 import { WechatApiPoller } from '../../electron/core/metrics/sources/wechat-api.ts';
 import { explainErrcode } from '../../electron/core/wechat/errors.ts';
@@ -191,7 +191,7 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
       banner: false,
       seedDemo: false,
       log: (l) => logs.push(l),
-      modules: [...createDeskModules(), (metrics = new MetricsModule({ env, options: {} })), new ReviewModule()],
+      modules: [...createDeskModules(), (metrics = new MetricsModule({ env, options: {} })), reviewModule(metrics)],
     });
     const p = await host.core.call('product.create', { title: 'A', price: 6900, sku: 'SKU-A' });
     const s = await host.core.call('session.create', { title: 'push', productIds: [p.id] });
@@ -249,7 +249,7 @@ describe('serve: the shop account only, the push, live GMV, refunds, 测试连�
     // the per-minute chart and a rebuilt aggregate agree: paid minus refunded
     const rows = host.core.db.prepare('SELECT sum(gmv) g, sum(orders) n FROM metric_seconds WHERE session_id = ?').get(sessionId) as { g: number; n: number };
     expect(rows).toEqual({ g: 0, n: 0 });
-    (metrics as unknown as { aggs: Map<number, unknown> }).aggs.clear(); // as after a restart
+    metrics.forgetAggregates(); // as after a restart
     expect((await snap()).session.gmv).toBe(0);
     expect((await snap()).otherOrders).toEqual({ orders: 1, gmv: 8800 });
     // the report shows the 橱窗 order apart too, and no product is credited with it

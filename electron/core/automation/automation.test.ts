@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, START, harness } from '../../../tests/helpers/automation.ts';
 import { CoreError } from '../errors.ts';
 import { MetricsModule } from '../metrics/module.ts';
-import { ReviewModule } from '../review/module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -345,7 +345,7 @@ describe('measured', () => {
   it('the automation log and the orders travel in a session bundle (review stats intact after import)', async () => {
     h = await harness();
     new MetricsModule().attach(h.core);
-    new ReviewModule().attach(h.core);
+    reviewModule().attach(h.core);
     await on('reply', '发货|江苏发货');
     h.room.emit({ nickname: 'A', text: '发货', sessionId: h.sessionId });
     await h.run(2_000);
@@ -361,7 +361,7 @@ describe('measured', () => {
   it('the report marks each minute with automation on its timeline', async () => {
     h = await harness();
     new MetricsModule().attach(h.core);
-    new ReviewModule().attach(h.core);
+    reviewModule().attach(h.core);
     await on('reply', '发货|江苏发货', { ruleCooldownSec: 0 });
     await on('rotation', '3', { dwellSec: 600 });
     h.room.emit({ nickname: 'A', text: '发货', sessionId: h.sessionId });

@@ -5,18 +5,18 @@ import type { MetricEvent } from '../../../shared/protocol/metrics.ts';
 import { GMV_STATUSES } from '../../../shared/protocol/metrics.ts';
 
 /** The source's cumulative counters (running maxima of readings; product funnel summed over products). */
-export interface Cum {
-  uv: number;
-  pv: number;
-  exp: number;
-  clk: number;
-  pay: number;
-  rgmv: number;
+export interface Cumulative {
+  viewersUv: number;
+  viewsPv: number;
+  exposureUv: number;
+  clickUv: number;
+  payUv: number;
+  readingsGmv: number;
 }
-const zeroCum = (): Cum => ({ uv: 0, pv: 0, exp: 0, clk: 0, pay: 0, rgmv: 0 });
+const zeroCumulative = (): Cumulative => ({ viewersUv: 0, viewsPv: 0, exposureUv: 0, clickUv: 0, payUv: 0, readingsGmv: 0 });
 
 /** Additive counters of a window plus the cumulative counters at its first (base) and latest (top) event. */
-export class Win {
+export class CounterWindow {
   readings = 0;
   onlineLast: number | null = null;
   onlineLastTs = 0;
@@ -34,40 +34,40 @@ export class Win {
   orders = 0;
   gmv = 0;
   comments = 0;
-  base: Cum | null = null;
-  top: Cum = zeroCum();
+  atStart: Cumulative | null = null;
+  latest: Cumulative = zeroCumulative();
   firstTs = Infinity;
   lastTs = 0;
 
-  /** call before an event changes the cumulative state S */
-  touch(S: Cum, ts: number): void {
-    if (this.base === null) this.base = { ...S };
+  /** call before an event changes the session's cumulative counts */
+  touch(cumulative: Cumulative, ts: number): void {
+    if (this.atStart === null) this.atStart = { ...cumulative };
     if (ts < this.firstTs) this.firstTs = ts;
     if (ts > this.lastTs) this.lastTs = ts;
   }
 
-  delta(): Cum {
-    const b = this.base ?? this.top;
-    const t = this.top;
+  growth(): Cumulative {
+    const b = this.atStart ?? this.latest;
+    const t = this.latest;
     return {
-      uv: Math.max(0, t.uv - b.uv),
-      pv: Math.max(0, t.pv - b.pv),
-      exp: Math.max(0, t.exp - b.exp),
-      clk: Math.max(0, t.clk - b.clk),
-      pay: Math.max(0, t.pay - b.pay),
-      rgmv: Math.max(0, t.rgmv - b.rgmv),
+      viewersUv: Math.max(0, t.viewersUv - b.viewersUv),
+      viewsPv: Math.max(0, t.viewsPv - b.viewsPv),
+      exposureUv: Math.max(0, t.exposureUv - b.exposureUv),
+      clickUv: Math.max(0, t.clickUv - b.clickUv),
+      payUv: Math.max(0, t.payUv - b.payUv),
+      readingsGmv: Math.max(0, t.readingsGmv - b.readingsGmv),
     };
   }
 
-  counters(startMs: number, endMs: number, open?: { n: number; joinSum: number }, cumFromZero = false): Counters {
-    const d = cumFromZero ? this.top : this.delta();
+  counters(startMs: number, endMs: number, open?: { n: number; joinSum: number }, fromZero = false): Counters {
+    const d = fromZero ? this.latest : this.growth();
     const c = emptyCounters(startMs, endMs);
     c.onlineLast = this.onlineLast;
     c.onlineMax = this.onlineMax;
     c.onlineSum = this.onlineSum;
     c.onlineN = this.onlineN;
-    c.viewersUv = d.uv;
-    c.viewsPv = d.pv;
+    c.viewersUv = d.viewersUv;
+    c.viewsPv = d.viewsPv;
     c.hasReadingsUv = this.hasUv;
     c.joins = this.joins;
     c.leaves = this.leaves;
@@ -75,11 +75,11 @@ export class Win {
     c.dwellN = this.dwellN;
     c.openN = open?.n ?? 0;
     c.openJoinSum = open?.joinSum ?? 0;
-    c.reportedAvgWatchSeconds = cumFromZero ? this.avgWatch : null;
-    c.exposureUv = d.exp;
-    c.clickUv = d.clk;
-    c.payUv = d.pay;
-    c.readingsGmv = d.rgmv;
+    c.reportedAvgWatchSeconds = fromZero ? this.avgWatch : null;
+    c.exposureUv = d.exposureUv;
+    c.clickUv = d.clickUv;
+    c.payUv = d.payUv;
+    c.readingsGmv = d.readingsGmv;
     c.orders = this.orders;
     c.ordersGmv = this.gmv;
     c.comments = this.comments;
@@ -87,10 +87,10 @@ export class Win {
   }
 }
 
-export interface Funnel {
-  exp: number;
-  clk: number;
-  pay: number;
+export interface FunnelCounts {
+  exposureUv: number;
+  clickUv: number;
+  payUv: number;
   gmv: number;
 }
 
@@ -101,15 +101,15 @@ export interface SegmentRef {
   endedAt: number | null;
 }
 
-export interface SegmentAcc {
-  seg: SegmentRef;
+export interface SegmentAggregate {
+  segment: SegmentRef;
   /** the pinned product as orders and funnels name it (its id as text) */
-  key: string;
+  productKey: string;
   /** bumped whenever the segment or its window changes: closed segments' figures are cached against it */
   version: number;
-  win: Win;
+  window: CounterWindow;
   /** the pinned product's funnel at the segment's first event, and its orders during the segment */
-  productBase: Funnel | null;
+  productBase: FunnelCounts | null;
   productOrders: number;
   productGmv: number;
 }
@@ -129,9 +129,9 @@ export interface OrderChange {
 
 /** What a batch changes in SQLite besides the raw rows. */
 export interface RollupDelta {
-  seconds: Map<number, Win>;
-  minutes: Map<number, Win>;
-  products: Map<string, Funnel & { ts: number }>;
+  seconds: Map<number, CounterWindow>;
+  minutes: Map<number, CounterWindow>;
+  products: Map<string, FunnelCounts & { ts: number }>;
   /** paid orders per minute, per product (or 'sku:' + SKU): metric_product_minutes (migration 0170) */
   productMinutes: Map<number, Map<string, ProductMinute>>;
 }
@@ -153,26 +153,26 @@ const MINUTE = 60_000;
 const RECENT_SECONDS = 180;
 const PENDING_ONLINE_MAX = 4000;
 
-export class SessionAgg {
+export class SessionAggregate {
   readonly sessionId: number;
   startMs: number;
-  readonly total = new Win();
-  readonly S: Cum = zeroCum();
-  readonly products = new Map<string, Funnel>();
+  readonly total = new CounterWindow();
+  readonly cumulative: Cumulative = zeroCumulative();
+  readonly products = new Map<string, FunnelCounts>();
   readonly productOrders = new Map<string, { orders: number; gmv: number }>();
-  readonly present = new Map<string, number>();
+  readonly openVisits = new Map<string, number>();
   openJoinSum = 0;
-  segments: SegmentAcc[] = [];
-  readonly minutes = new Map<number, Win>();
+  segments: SegmentAggregate[] = [];
+  readonly minutes = new Map<number, CounterWindow>();
   /** per-second online of the last few minutes: [second, online] */
   readonly recentOnline: [number, number][] = [];
   /** online points not yet sent in a tick */
   pendingOnline: [number, number][] = [];
   counts = { readings: 0, orders: 0, comments: 0, joins: 0, leaves: 0 };
   /** orders in GMV statuses placed outside the live room (非直播间成交): never in GMV, conversion or attribution */
-  readonly other = { orders: 0, gmv: 0 };
+  readonly otherOrders = { orders: 0, gmv: 0 };
   /** the windows one event updates (total, minute, batch second, batch minute, segment), reused across events */
-  private readonly wins: Win[] = [];
+  private readonly windows: CounterWindow[] = [];
 
   constructor(sessionId: number, startMs: number) {
     this.sessionId = sessionId;
@@ -180,25 +180,33 @@ export class SessionAgg {
   }
 
   setSegments(list: SegmentRef[]): void {
-    const old = new Map(this.segments.map((s) => [s.seg.id, s]));
+    const old = new Map(this.segments.map((s) => [s.segment.id, s]));
     this.segments = list.map((seg) => {
       const kept = old.get(seg.id);
       if (kept) {
-        if (kept.seg.endedAt !== seg.endedAt || kept.seg.startedAt !== seg.startedAt) kept.version++;
-        kept.seg = seg;
-        kept.key = String(seg.productId);
+        if (kept.segment.endedAt !== seg.endedAt || kept.segment.startedAt !== seg.startedAt) kept.version++;
+        kept.segment = seg;
+        kept.productKey = String(seg.productId);
         return kept;
       }
-      return { seg, key: String(seg.productId), version: 0, win: new Win(), productBase: null, productOrders: 0, productGmv: 0 };
+      return {
+        segment: seg,
+        productKey: String(seg.productId),
+        version: 0,
+        window: new CounterWindow(),
+        productBase: null,
+        productOrders: 0,
+        productGmv: 0,
+      };
     });
   }
 
   /** the segment whose [start, end) holds ts (segments are sorted by start) */
-  segmentAt(ts: number): SegmentAcc | null {
+  segmentAt(ts: number): SegmentAggregate | null {
     const found = this.segmentIndex(ts);
     if (found < 0) return null;
     const s = this.segments[found]!;
-    return s.seg.endedAt === null || ts < s.seg.endedAt ? s : null;
+    return s.segment.endedAt === null || ts < s.segment.endedAt ? s : null;
   }
 
   /** index of the last segment starting at or before ts, -1 if none */
@@ -209,7 +217,7 @@ export class SessionAgg {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (list[mid]!.seg.startedAt <= ts) {
+      if (list[mid]!.segment.startedAt <= ts) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -224,9 +232,9 @@ export class SessionAgg {
   private segmentSpan(ts: number): [number, number] {
     const list = this.segments;
     const i = this.segmentIndex(ts);
-    const next = i + 1 < list.length ? list[i + 1]!.seg.startedAt : Infinity;
+    const next = i + 1 < list.length ? list[i + 1]!.segment.startedAt : Infinity;
     if (i < 0) return [-Infinity, next];
-    const s = list[i]!.seg;
+    const s = list[i]!.segment;
     if (s.endedAt === null || ts < s.endedAt) return [s.startedAt, Math.min(s.endedAt ?? Infinity, next)];
     return [s.endedAt, next];
   }
@@ -236,16 +244,16 @@ export class SessionAgg {
     const delta: RollupDelta = { seconds: new Map(), minutes: new Map(), products: new Map(), productMinutes: new Map() };
     // the hot path of ingest (tens of thousands of events a second at 600×): indexed loops over one reused array, no
     // per-event closures or iterators, so a batch allocates little beyond its new windows (see bench/metrics.ts soak)
-    const wins = this.wins;
+    const windows = this.windows;
     // a batch is mostly in time order: consecutive events share their second, minute and segment, so the last ones are
     // kept and the map look-ups / binary search run only when the bucket changes
     let lastSec = NaN;
     let lastMin = NaN;
-    let secWin: Win | null = null;
-    let minWin: Win | null = null;
-    let minDelta: Win | null = null;
-    let minProducts: Map<string, ProductMinute> | null = null;
-    let seg: SegmentAcc | null = null;
+    let secondWindow: CounterWindow | null = null;
+    let minuteWindow: CounterWindow | null = null;
+    let minuteDeltaWindow: CounterWindow | null = null;
+    let minuteProducts: Map<string, ProductMinute> | null = null;
+    let segment: SegmentAggregate | null = null;
     let segFrom = Infinity;
     let segTo = -Infinity;
     for (let i = 0; i < events.length; i++) {
@@ -254,85 +262,86 @@ export class SessionAgg {
       const sec = ts - (ts % SECOND);
       const min = ts - (ts % MINUTE);
       if (ts < segFrom || ts >= segTo) {
-        seg = this.segmentAt(ts);
+        segment = this.segmentAt(ts);
         // the range this answer holds for: the segment itself, or the gap between two segments
         [segFrom, segTo] = this.segmentSpan(ts);
       }
       if (sec !== lastSec) {
         lastSec = sec;
-        secWin = windowIn(delta.seconds, sec);
+        secondWindow = windowIn(delta.seconds, sec);
       }
       if (min !== lastMin) {
         lastMin = min;
-        minWin = windowIn(this.minutes, min);
-        minDelta = windowIn(delta.minutes, min);
-        minProducts = null;
+        minuteWindow = windowIn(this.minutes, min);
+        minuteDeltaWindow = windowIn(delta.minutes, min);
+        minuteProducts = null;
       }
-      wins[0] = this.total;
-      wins[1] = minWin!;
-      wins[2] = secWin!;
-      wins[3] = minDelta!;
-      let n = 4;
-      if (seg) {
-        wins[n++] = seg.win;
-        seg.version++;
-        if (seg.productBase === null) seg.productBase = { ...(this.products.get(seg.key) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 }) };
+      windows[0] = this.total;
+      windows[1] = minuteWindow!;
+      windows[2] = secondWindow!;
+      windows[3] = minuteDeltaWindow!;
+      let count = 4;
+      if (segment) {
+        windows[count++] = segment.window;
+        segment.version++;
+        if (segment.productBase === null)
+          segment.productBase = { ...(this.products.get(segment.productKey) ?? { exposureUv: 0, clickUv: 0, payUv: 0, gmv: 0 }) };
       }
-      for (let k = 0; k < n; k++) wins[k]!.touch(this.S, ts);
+      for (let k = 0; k < count; k++) windows[k]!.touch(this.cumulative, ts);
       switch (e.type) {
         case 'reading':
-          this.applyReading(e, wins, n, delta);
+          this.applyReading(e, windows, count, delta);
           break;
         case 'order': {
           this.counts.orders++;
           if (!GMV_STATUSES.has(e.status)) break;
           if (e.scene === 'other') {
-            this.other.orders++;
-            this.other.gmv += e.amount;
+            this.otherOrders.orders++;
+            this.otherOrders.gmv += e.amount;
             break;
           }
-          for (let k = 0; k < n; k++) {
-            const w = wins[k]!;
+          for (let k = 0; k < count; k++) {
+            const w = windows[k]!;
             w.orders++;
             w.gmv += e.amount;
           }
-          const pk = productKey(e.productId);
-          const key = pk ?? (e.sku !== undefined ? `sku:${e.sku}` : null);
+          const orderProductKey = productKey(e.productId);
+          const key = orderProductKey ?? (e.sku !== undefined ? `sku:${e.sku}` : null);
           if (key) {
-            minProducts ??= productsIn(delta.productMinutes, min);
-            let pm = minProducts.get(key);
-            if (!pm) {
-              pm = { t: min, productKey: pk ?? '', sku: pk === null ? e.sku! : '', orders: 0, gmv: 0 };
-              minProducts.set(key, pm);
+            minuteProducts ??= productsIn(delta.productMinutes, min);
+            let productMinute = minuteProducts.get(key);
+            if (!productMinute) {
+              productMinute = { t: min, productKey: orderProductKey ?? '', sku: orderProductKey === null ? e.sku! : '', orders: 0, gmv: 0 };
+              minuteProducts.set(key, productMinute);
             }
-            pm.orders++;
-            pm.gmv += e.amount;
-            let po = this.productOrders.get(key);
-            if (!po) {
-              po = { orders: 0, gmv: 0 };
-              this.productOrders.set(key, po);
+            productMinute.orders++;
+            productMinute.gmv += e.amount;
+            let productTotal = this.productOrders.get(key);
+            if (!productTotal) {
+              productTotal = { orders: 0, gmv: 0 };
+              this.productOrders.set(key, productTotal);
             }
-            po.orders++;
-            po.gmv += e.amount;
-            if (seg && key === seg.key) {
-              seg.productOrders++;
-              seg.productGmv += e.amount;
+            productTotal.orders++;
+            productTotal.gmv += e.amount;
+            if (segment && key === segment.productKey) {
+              segment.productOrders++;
+              segment.productGmv += e.amount;
             }
           }
           break;
         }
         case 'comment':
           this.counts.comments++;
-          for (let k = 0; k < n; k++) wins[k]!.comments++;
+          for (let k = 0; k < count; k++) windows[k]!.comments++;
           break;
         case 'join': {
           this.counts.joins++;
-          const prev = this.present.get(e.viewerId);
+          const prev = this.openVisits.get(e.viewerId);
           if (prev !== undefined) this.openJoinSum -= prev; // a second join without a leave restarts the visit
-          this.present.set(e.viewerId, ts);
+          this.openVisits.set(e.viewerId, ts);
           this.openJoinSum += ts;
-          for (let k = 0; k < n; k++) {
-            const w = wins[k]!;
+          for (let k = 0; k < count; k++) {
+            const w = windows[k]!;
             w.joins++;
             w.joinSum += ts;
           }
@@ -340,14 +349,14 @@ export class SessionAgg {
         }
         case 'leave': {
           this.counts.leaves++;
-          const joined = this.present.get(e.viewerId);
-          for (let k = 0; k < n; k++) wins[k]!.leaves++;
+          const joined = this.openVisits.get(e.viewerId);
+          for (let k = 0; k < count; k++) windows[k]!.leaves++;
           if (joined !== undefined) {
-            this.present.delete(e.viewerId);
+            this.openVisits.delete(e.viewerId);
             this.openJoinSum -= joined;
             const dwell = Math.max(0, ts - joined);
-            for (let k = 0; k < n; k++) {
-              const w = wins[k]!;
+            for (let k = 0; k < count; k++) {
+              const w = windows[k]!;
               w.dwellMs += dwell;
               w.dwellN++;
               w.leftJoinSum += joined;
@@ -357,7 +366,7 @@ export class SessionAgg {
         }
       }
     }
-    wins.fill(this.total); // drop references to this batch's windows
+    windows.fill(this.total); // drop references to this batch's windows
     return delta;
   }
 
@@ -365,20 +374,20 @@ export class SessionAgg {
   applyOrderChanges(changes: OrderChange[], delta: RollupDelta): void {
     for (const c of changes) {
       if (c.scene === 'other') {
-        this.other.orders += c.sign;
-        this.other.gmv += c.sign * c.amount;
+        this.otherOrders.orders += c.sign;
+        this.otherOrders.gmv += c.sign * c.amount;
         continue;
       }
       const sec = c.ts - (c.ts % SECOND);
       const min = c.ts - (c.ts % MINUTE);
-      const seg = this.segmentAt(c.ts);
-      const wins = [this.total, windowIn(this.minutes, min), windowIn(delta.seconds, sec), windowIn(delta.minutes, min)];
-      if (seg) {
-        wins.push(seg.win);
-        seg.version++;
+      const segment = this.segmentAt(c.ts);
+      const windows = [this.total, windowIn(this.minutes, min), windowIn(delta.seconds, sec), windowIn(delta.minutes, min)];
+      if (segment) {
+        windows.push(segment.window);
+        segment.version++;
       }
-      for (const w of wins) {
-        w.touch(this.S, c.ts);
+      for (const w of windows) {
+        w.touch(this.cumulative, c.ts);
         w.orders += c.sign;
         w.gmv += c.sign * c.amount;
       }
@@ -387,16 +396,16 @@ export class SessionAgg {
         const t = c.origTs - (c.origTs % MINUTE);
         const sku = c.productKey.startsWith('sku:') ? c.productKey.slice(4) : '';
         const minute = productsIn(delta.productMinutes, t);
-        const pm = minute.get(c.productKey) ?? { t, productKey: sku ? '' : c.productKey, sku, orders: 0, gmv: 0 };
-        pm.orders += c.sign;
-        pm.gmv += c.sign * c.amount;
-        minute.set(c.productKey, pm);
-        const po = this.productOrders.get(c.productKey) ?? { orders: 0, gmv: 0 };
-        po.orders += c.sign;
-        po.gmv += c.sign * c.amount;
-        this.productOrders.set(c.productKey, po);
+        const productMinute = minute.get(c.productKey) ?? { t, productKey: sku ? '' : c.productKey, sku, orders: 0, gmv: 0 };
+        productMinute.orders += c.sign;
+        productMinute.gmv += c.sign * c.amount;
+        minute.set(c.productKey, productMinute);
+        const productTotal = this.productOrders.get(c.productKey) ?? { orders: 0, gmv: 0 };
+        productTotal.orders += c.sign;
+        productTotal.gmv += c.sign * c.amount;
+        this.productOrders.set(c.productKey, productTotal);
         const at = this.segmentAt(c.origTs);
-        if (at && String(at.seg.productId) === c.productKey) {
+        if (at && String(at.segment.productId) === c.productKey) {
           at.productOrders += c.sign;
           at.productGmv += c.sign * c.amount;
           at.version++;
@@ -405,32 +414,32 @@ export class SessionAgg {
     }
   }
 
-  private applyReading(e: Extract<MetricEvent, { type: 'reading' }>, wins: Win[], n: number, delta: RollupDelta): void {
+  private applyReading(e: Extract<MetricEvent, { type: 'reading' }>, windows: CounterWindow[], count: number, delta: RollupDelta): void {
     this.counts.readings++;
-    const S = this.S;
-    if (e.viewersUv !== undefined && e.viewersUv > S.uv) S.uv = e.viewersUv;
-    if (e.viewsPv !== undefined && e.viewsPv > S.pv) S.pv = e.viewsPv;
+    const cumulative = this.cumulative;
+    if (e.viewersUv !== undefined && e.viewersUv > cumulative.viewersUv) cumulative.viewersUv = e.viewersUv;
+    if (e.viewsPv !== undefined && e.viewsPv > cumulative.viewsPv) cumulative.viewsPv = e.viewsPv;
     if (e.products) {
       for (const p of e.products) {
         const key = String(p.productId);
-        const old = this.products.get(key) ?? { exp: 0, clk: 0, pay: 0, gmv: 0 };
+        const old = this.products.get(key) ?? { exposureUv: 0, clickUv: 0, payUv: 0, gmv: 0 };
         const next = {
-          exp: p.exposureUv ?? old.exp,
-          clk: p.clickUv ?? old.clk,
-          pay: p.payUv ?? old.pay,
+          exposureUv: p.exposureUv ?? old.exposureUv,
+          clickUv: p.clickUv ?? old.clickUv,
+          payUv: p.payUv ?? old.payUv,
           gmv: p.gmv ?? old.gmv,
         };
-        S.exp += next.exp - old.exp;
-        S.clk += next.clk - old.clk;
-        S.pay += next.pay - old.pay;
-        S.rgmv += next.gmv - old.gmv;
+        cumulative.exposureUv += next.exposureUv - old.exposureUv;
+        cumulative.clickUv += next.clickUv - old.clickUv;
+        cumulative.payUv += next.payUv - old.payUv;
+        cumulative.readingsGmv += next.gmv - old.gmv;
         this.products.set(key, next);
         delta.products.set(key, { ...next, ts: e.ts });
       }
     }
     const sec = e.ts - (e.ts % SECOND);
-    for (let k = 0; k < n; k++) {
-      const w = wins[k]!;
+    for (let k = 0; k < count; k++) {
+      const w = windows[k]!;
       w.readings++;
       if (e.online !== undefined) {
         if (e.ts >= w.onlineLastTs) {
@@ -443,12 +452,12 @@ export class SessionAgg {
       }
       if (e.avgWatchSeconds !== undefined) w.avgWatch = e.avgWatchSeconds;
       if (e.viewersUv !== undefined) w.hasUv = true;
-      w.top.uv = S.uv;
-      w.top.pv = S.pv;
-      w.top.exp = S.exp;
-      w.top.clk = S.clk;
-      w.top.pay = S.pay;
-      w.top.rgmv = S.rgmv;
+      w.latest.viewersUv = cumulative.viewersUv;
+      w.latest.viewsPv = cumulative.viewsPv;
+      w.latest.exposureUv = cumulative.exposureUv;
+      w.latest.clickUv = cumulative.clickUv;
+      w.latest.payUv = cumulative.payUv;
+      w.latest.readingsGmv = cumulative.readingsGmv;
     }
     if (e.online !== undefined) {
       const last = this.recentOnline.at(-1);
@@ -478,23 +487,23 @@ export class SessionAgg {
 
   /** counters of [from, to) summed from minute buckets; cumulative deltas against the last bucket before the window */
   windowCounters(from: number, to: number): Counters {
-    const w = new Win();
-    let before: Cum | null = null;
+    const w = new CounterWindow();
+    let before: Cumulative | null = null;
     // walk back (at most two hours of empty minutes) for the cumulative state before the window
     for (let t = from - MINUTE, n = 0; n < 120; t -= MINUTE, n++) {
       const m = this.minutes.get(t);
       if (m && m.readings > 0) {
-        before = m.top;
+        before = m.latest;
         break;
       }
     }
-    let base: Cum | null = null;
-    let top: Cum | null = null;
+    let base: Cumulative | null = null;
+    let top: Cumulative | null = null;
     for (let t = from; t < to; t += MINUTE) {
       const m = this.minutes.get(t);
       if (!m) continue;
-      if (base === null) base = before ?? m.base ?? zeroCum();
-      if (m.readings > 0) top = m.top;
+      if (base === null) base = before ?? m.atStart ?? zeroCumulative();
+      if (m.readings > 0) top = m.latest;
       w.readings += m.readings;
       if (m.onlineLast !== null) w.onlineLast = m.onlineLast;
       w.onlineMax = Math.max(w.onlineMax, m.onlineMax);
@@ -509,13 +518,13 @@ export class SessionAgg {
       w.gmv += m.gmv;
       w.comments += m.comments;
     }
-    w.base = base ?? zeroCum();
-    w.top = top ?? w.base;
+    w.atStart = base ?? zeroCumulative();
+    w.latest = top ?? w.atStart;
     return w.counters(from, to);
   }
 
   /** the last minute before t that had readings */
-  minuteBefore(t: number): Win | null {
+  minuteBefore(t: number): CounterWindow | null {
     for (let k = t - MINUTE, n = 0; n < 120; k -= MINUTE, n++) {
       const m = this.minutes.get(k);
       if (m && m.readings > 0) return m;
@@ -535,10 +544,10 @@ function productsIn(map: Map<number, Map<string, ProductMinute>>, t: number): Ma
 }
 
 /** the window of bucket t in a map, created on first use */
-function windowIn(map: Map<number, Win>, t: number): Win {
+function windowIn(map: Map<number, CounterWindow>, t: number): CounterWindow {
   let w = map.get(t);
   if (!w) {
-    w = new Win();
+    w = new CounterWindow();
     map.set(t, w);
   }
   return w;

@@ -55,7 +55,7 @@ describe('order status changes and scenes', () => {
     await ingest([order('C', t0 + 200_000, 'refunded', 'other', 8800)]);
     // after a restart the aggregate is rebuilt from SQLite: same figures
     const before = await core.call('metrics.snapshot', { sessionId: s.id });
-    (metrics as unknown as { aggs: Map<number, unknown> }).aggs.clear();
+    metrics.forgetAggregates();
     const after = await core.call('metrics.snapshot', { sessionId: s.id });
     expect([after.session.gmv, after.session.orders, after.otherOrders, after.segment?.product.gmv]).toEqual([6900, 1, { orders: 0, gmv: 0 }, 6900]);
     expect([before.session.gmv, before.otherOrders]).toEqual([after.session.gmv, after.otherOrders]);

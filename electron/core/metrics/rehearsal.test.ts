@@ -4,7 +4,7 @@
 // that cannot run (WeChat API without AppID/AppSecret) says why and nothing simulated stands in for it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testCore } from '../../../tests/helpers/core.ts';
-import { ReviewModule } from '../review/module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 import { MetricsModule } from './module.ts';
 
 const SHOW_MS = 229_000; // 3:49
@@ -20,7 +20,7 @@ async function rehearse(options: { setSource: boolean }) {
   const t = testCore();
   const metrics = new MetricsModule();
   metrics.attach(t.core);
-  new ReviewModule().attach(t.core);
+  reviewModule().attach(t.core);
   metrics.start();
   const { core } = t;
   const a = await core.call('product.create', { title: '冰糖心苹果', price: 9900, hot: true });
@@ -89,7 +89,7 @@ describe('a source that cannot run', () => {
     const t = testCore();
     const metrics = new MetricsModule();
     metrics.attach(t.core);
-    new ReviewModule().attach(t.core);
+    reviewModule().attach(t.core);
     metrics.start();
     const { core } = t;
     const a = await core.call('product.create', { title: 'A', price: 100 });

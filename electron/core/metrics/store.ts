@@ -2,7 +2,7 @@
 // session's running aggregate after a restart (from the rollups, never by replaying raw events).
 import { GMV_STATUSES, type MetricEvent, type SourceName } from '../../../shared/protocol/metrics.ts';
 import type { Db } from '../store/db.ts';
-import { type Cum, type Funnel, type OrderChange, type RollupDelta, SessionAgg, type SegmentRef, Win, productKey } from './aggregate.ts';
+import { type Cumulative, type FunnelCounts, type OrderChange, type RollupDelta, SessionAggregate, type SegmentRef, CounterWindow, productKey } from './aggregate.ts';
 
 interface RollupRow {
   t: number;
@@ -62,7 +62,7 @@ ON CONFLICT (session_id, t) DO UPDATE SET
   gmv = gmv + excluded.gmv,
   comments = comments + excluded.comments`;
 
-const rowOf = (sessionId: number, t: number, w: Win) => ({
+const rowOf = (sessionId: number, t: number, w: CounterWindow) => ({
   s: sessionId,
   t,
   readings: w.readings,
@@ -73,12 +73,12 @@ const rowOf = (sessionId: number, t: number, w: Win) => ({
   avg_watch: w.avgWatch,
   has_uv: w.hasUv ? 1 : 0,
   // a bucket without readings carries no cumulative values (0 never wins a max())
-  uv_cum: w.readings ? w.top.uv : 0,
-  pv_cum: w.readings ? w.top.pv : 0,
-  exp_cum: w.readings ? w.top.exp : 0,
-  clk_cum: w.readings ? w.top.clk : 0,
-  pay_cum: w.readings ? w.top.pay : 0,
-  rgmv_cum: w.readings ? w.top.rgmv : 0,
+  uv_cum: w.readings ? w.latest.viewersUv : 0,
+  pv_cum: w.readings ? w.latest.viewsPv : 0,
+  exp_cum: w.readings ? w.latest.exposureUv : 0,
+  clk_cum: w.readings ? w.latest.clickUv : 0,
+  pay_cum: w.readings ? w.latest.payUv : 0,
+  rgmv_cum: w.readings ? w.latest.readingsGmv : 0,
   joins: w.joins,
   leaves: w.leaves,
   dwell_ms: w.dwellMs,
@@ -90,11 +90,11 @@ const rowOf = (sessionId: number, t: number, w: Win) => ({
   comments: w.comments,
 });
 
-const cumOf = (r: RollupRow): Cum => ({ uv: r.uv_cum, pv: r.pv_cum, exp: r.exp_cum, clk: r.clk_cum, pay: r.pay_cum, rgmv: r.rgmv_cum });
+const cumulativeOf = (r: RollupRow): Cumulative => ({ viewersUv: r.uv_cum, viewsPv: r.pv_cum, exposureUv: r.exp_cum, clickUv: r.clk_cum, payUv: r.pay_cum, readingsGmv: r.rgmv_cum });
 
 /** adds a rollup row into a window (cumulative values as running maxima) */
-function addRow(w: Win, r: RollupRow, before: Cum | null): void {
-  if (w.base === null) w.base = before ? { ...before } : { uv: 0, pv: 0, exp: 0, clk: 0, pay: 0, rgmv: 0 };
+function addRow(w: CounterWindow, r: RollupRow, before: Cumulative | null): void {
+  if (w.atStart === null) w.atStart = before ? { ...before } : { viewersUv: 0, viewsPv: 0, exposureUv: 0, clickUv: 0, payUv: 0, readingsGmv: 0 };
   w.readings += r.readings;
   if (r.online_last !== null) {
     w.onlineLast = r.online_last;
@@ -106,13 +106,13 @@ function addRow(w: Win, r: RollupRow, before: Cum | null): void {
   if (r.avg_watch !== null) w.avgWatch = r.avg_watch;
   w.hasUv ||= r.has_uv === 1;
   if (r.readings) {
-    w.top = {
-      uv: Math.max(w.top.uv, r.uv_cum),
-      pv: Math.max(w.top.pv, r.pv_cum),
-      exp: Math.max(w.top.exp, r.exp_cum),
-      clk: Math.max(w.top.clk, r.clk_cum),
-      pay: Math.max(w.top.pay, r.pay_cum),
-      rgmv: Math.max(w.top.rgmv, r.rgmv_cum),
+    w.latest = {
+      viewersUv: Math.max(w.latest.viewersUv, r.uv_cum),
+      viewsPv: Math.max(w.latest.viewsPv, r.pv_cum),
+      exposureUv: Math.max(w.latest.exposureUv, r.exp_cum),
+      clickUv: Math.max(w.latest.clickUv, r.clk_cum),
+      payUv: Math.max(w.latest.payUv, r.pay_cum),
+      readingsGmv: Math.max(w.latest.readingsGmv, r.rgmv_cum),
     };
   }
   w.joins += r.joins;
@@ -305,7 +305,7 @@ export class MetricsStore {
       sum.gmv += row.gmv;
     }
     if (delta.minutes.size) this.sql.totals.run(sum);
-    for (const [key, f] of delta.products) this.sql.product.run(sessionId, key, f.exp, f.clk, f.pay, f.gmv, f.ts);
+    for (const [key, f] of delta.products) this.sql.product.run(sessionId, key, f.exposureUv, f.clickUv, f.payUv, f.gmv, f.ts);
     for (const minute of delta.productMinutes.values()) {
       for (const m of minute.values()) this.sql.productMinute.run(sessionId, m.t, m.productKey, m.sku, m.orders, m.gmv);
     }
@@ -351,50 +351,50 @@ export class MetricsStore {
    * Rebuilds a session's aggregate from its per-second rollups (one pass; a restart or an ended session, never a
    * live snapshot). Segments get second-granular boundaries; open visits come back from the presence rows.
    */
-  rebuild(sessionId: number, startMs: number, segments: SegmentRef[]): SessionAgg {
-    const agg = new SessionAgg(sessionId, startMs);
+  rebuild(sessionId: number, startMs: number, segments: SegmentRef[]): SessionAggregate {
+    const agg = new SessionAggregate(sessionId, startMs);
     agg.setSegments(segments);
-    let before: Cum | null = null;
-    const segBefore = new Map<number, Cum | null>();
+    let before: Cumulative | null = null;
+    const segBefore = new Map<number, Cumulative | null>();
     for (const r of this.sql.seconds.iterate(sessionId)) {
       addRow(agg.total, r, null);
       const seg = agg.segmentAt(r.t);
       if (seg) {
-        if (!segBefore.has(seg.seg.id)) segBefore.set(seg.seg.id, before);
-        addRow(seg.win, r, segBefore.get(seg.seg.id) ?? null);
+        if (!segBefore.has(seg.segment.id)) segBefore.set(seg.segment.id, before);
+        addRow(seg.window, r, segBefore.get(seg.segment.id) ?? null);
       }
-      if (r.readings) before = maxCum(before, cumOf(r));
+      if (r.readings) before = maxCumulative(before, cumulativeOf(r));
       if (r.online_last !== null) {
         agg.recentOnline.push([r.t, r.online_last]);
         if (agg.recentOnline.length > 400) agg.recentOnline.splice(0, 200);
       }
     }
-    agg.total.base = { uv: 0, pv: 0, exp: 0, clk: 0, pay: 0, rgmv: 0 };
-    Object.assign(agg.S, agg.total.top);
-    let prevMinute: Cum | null = null;
+    agg.total.atStart = { viewersUv: 0, viewsPv: 0, exposureUv: 0, clickUv: 0, payUv: 0, readingsGmv: 0 };
+    Object.assign(agg.cumulative, agg.total.latest);
+    let prevMinute: Cumulative | null = null;
     for (const r of this.sql.minutes.iterate(sessionId)) {
-      const w = new Win();
+      const w = new CounterWindow();
       addRow(w, r, prevMinute);
       agg.minutes.set(r.t, w);
-      if (r.readings) prevMinute = maxCum(prevMinute, cumOf(r));
+      if (r.readings) prevMinute = maxCumulative(prevMinute, cumulativeOf(r));
     }
-    for (const p of this.sql.products.all(sessionId)) agg.products.set(p.product_key, { exp: p.exposure_uv, clk: p.click_uv, pay: p.pay_uv, gmv: p.gmv });
+    for (const p of this.sql.products.all(sessionId)) agg.products.set(p.product_key, { exposureUv: p.exposure_uv, clickUv: p.click_uv, payUv: p.pay_uv, gmv: p.gmv });
     for (const p of this.sql.productOrders.all(sessionId)) agg.productOrders.set(p.product_key, { orders: p.n, gmv: p.g });
     const other = this.sql.otherOrders.get(sessionId)!;
-    agg.other.orders = other.n;
-    agg.other.gmv = other.g ?? 0;
+    agg.otherOrders.orders = other.n;
+    agg.otherOrders.gmv = other.g ?? 0;
     for (const s of agg.segments) {
-      const key = String(s.seg.productId);
-      s.productBase = this.productFunnelBefore(sessionId, s.seg.startedAt, key);
-      const o = this.sql.segmentProductOrders.get(sessionId, key, s.seg.startedAt, s.seg.endedAt ?? 8.64e15)!;
+      const key = String(s.segment.productId);
+      s.productBase = this.productFunnelBefore(sessionId, s.segment.startedAt, key);
+      const o = this.sql.segmentProductOrders.get(sessionId, key, s.segment.startedAt, s.segment.endedAt ?? 8.64e15)!;
       s.productOrders = o.n;
       s.productGmv = o.g ?? 0;
     }
     for (const p of this.sql.presenceRows.iterate(sessionId)) {
-      if (p.kind === 1) agg.present.set(p.viewer_id, p.ts);
-      else agg.present.delete(p.viewer_id);
+      if (p.kind === 1) agg.openVisits.set(p.viewer_id, p.ts);
+      else agg.openVisits.delete(p.viewer_id);
     }
-    for (const ts of agg.present.values()) agg.openJoinSum += ts;
+    for (const ts of agg.openVisits.values()) agg.openJoinSum += ts;
     agg.counts = {
       readings: agg.total.readings,
       orders: this.sql.orderCount.get(sessionId)!.n,
@@ -407,13 +407,13 @@ export class MetricsStore {
   }
 
   /** the product's funnel in the last reading before a time that mentions it */
-  private productFunnelBefore(sessionId: number, ts: number, key: string): Funnel {
+  private productFunnelBefore(sessionId: number, ts: number, key: string): FunnelCounts {
     for (const row of this.sql.readingBefore.iterate(sessionId, ts)) {
       const list = JSON.parse(row.products ?? '[]') as { productId: number | string; exposureUv?: number; clickUv?: number; payUv?: number; gmv?: number }[];
       const p = list.find((x) => String(x.productId) === key);
-      if (p) return { exp: p.exposureUv ?? 0, clk: p.clickUv ?? 0, pay: p.payUv ?? 0, gmv: p.gmv ?? 0 };
+      if (p) return { exposureUv: p.exposureUv ?? 0, clickUv: p.clickUv ?? 0, payUv: p.payUv ?? 0, gmv: p.gmv ?? 0 };
     }
-    return { exp: 0, clk: 0, pay: 0, gmv: 0 };
+    return { exposureUv: 0, clickUv: 0, payUv: 0, gmv: 0 };
   }
 
   transaction<T>(fn: () => T): T {
@@ -421,14 +421,14 @@ export class MetricsStore {
   }
 }
 
-function maxCum(a: Cum | null, b: Cum): Cum {
+function maxCumulative(a: Cumulative | null, b: Cumulative): Cumulative {
   if (!a) return { ...b };
   return {
-    uv: Math.max(a.uv, b.uv),
-    pv: Math.max(a.pv, b.pv),
-    exp: Math.max(a.exp, b.exp),
-    clk: Math.max(a.clk, b.clk),
-    pay: Math.max(a.pay, b.pay),
-    rgmv: Math.max(a.rgmv, b.rgmv),
+    viewersUv: Math.max(a.viewersUv, b.viewersUv),
+    viewsPv: Math.max(a.viewsPv, b.viewsPv),
+    exposureUv: Math.max(a.exposureUv, b.exposureUv),
+    clickUv: Math.max(a.clickUv, b.clickUv),
+    payUv: Math.max(a.payUv, b.payUv),
+    readingsGmv: Math.max(a.readingsGmv, b.readingsGmv),
   };
 }

@@ -3,7 +3,7 @@
 // the quirk: the HMAC-SHA256 KEY is timestamp + "\n" + secret and the MESSAGE IS EMPTY (DingTalk does the opposite);
 // sign = base64(digest). Limits: 5 requests per second and 100 per minute per bot, request body ≤ 20 KB.
 import { createHmac } from 'node:crypto';
-import { type Message, type Outcome, type Platform, httpOutcome, jsonPart, plainText, textLines, utf8Bytes } from './platform.ts';
+import { type Message, type Outcome, type Platform, httpOutcome, jsonPart, plainText, textLines } from './platform.ts';
 
 const BODY_LIMIT = 20 * 1024;
 /** timestamp and sign added at send time */
@@ -119,5 +119,3 @@ export const feishu: Platform = {
     return { kind: 'failed', error: hint ? `${hint} — ${msg}` : `飞书返回错误 / Feishu error ${code}: ${msg}` };
   },
 };
-
-export const feishuBodyBytes = (body: string) => utf8Bytes(body);

@@ -4,7 +4,7 @@ import type { SessionBundle } from '../../../shared/protocol/review.ts';
 import type { Core } from '../core.ts';
 import type { RunningHost } from '../host.ts';
 import { MetricsModule } from '../metrics/module.ts';
-import { ReviewModule } from './module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 
 const T0 = 1_790_000_000_000;
 const ROBOT_URL = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0f5e-secret-robot-key';
@@ -14,7 +14,7 @@ const ORDER_IDS = ['3705115058471208928', '3705115058471208929', '90071992547409
 function setup(options: { start?: number } = {}) {
   const t = testCore({ start: options.start ?? T0 });
   new MetricsModule().attach(t.core);
-  new ReviewModule().attach(t.core);
+  reviewModule().attach(t.core);
   return t;
 }
 
@@ -190,7 +190,7 @@ describe('session bundle', () => {
   });
 
   it('HTTP: GET …/bundle is a download, POST /sessions/import takes it back, a bad one answers 400 with what is wrong', async () => {
-    const host = await testHost([new MetricsModule(), new ReviewModule()]);
+    const host = await testHost(((m) => [m, reviewModule(m)])(new MetricsModule()));
     hosts.push(host);
     const p = await host.core.call('product.create', { title: 'A', price: 100 });
     const s = await host.core.call('session.create', { title: 'http', productIds: [p.id] });

@@ -6,7 +6,6 @@ import { epochMs, id } from '../../../shared/protocol/fields.ts';
 import { ProductCreate, commandSchemas, describeIssues } from '../../../shared/protocol/index.ts';
 import type { ImportSessionResult, SessionBundle } from '../../../shared/protocol/review.ts';
 import { CoreError, notFound } from '../errors.ts';
-import { deriveSessionRollups } from '../metrics/store.ts';
 import type { Db } from '../store/db.ts';
 
 export const BUNDLE_FORMAT = 'livecue.session';
@@ -18,7 +17,7 @@ const MAX_ROWS = 5_000_000;
 /**
  * Tables with a session_id that do not travel: the WeChat push receiver's dedupe log (its orders are already in
  * metric_orders, and its raw bodies carry buyer data the review does not need), and the summary rollups
- * metric_product_minutes and metric_session_totals, derived on import (deriveSessionRollups) whichever LiveCue wrote the
+ * metric_product_minutes and metric_session_totals, derived on import (the metrics API's rebuildRollups) whichever LiveCue wrote the
  * bundle.
  */
 // the per-product minute and per-session total rollups are rebuilt on import (#17)
@@ -279,7 +278,7 @@ function liveInputProblems(data: Record<string, Record<string, unknown>[] | unde
 }
 
 /** Validates the whole bundle, then writes it in one transaction with new ids; any bad row leaves the database as it was. */
-export function importBundle(db: Db, input: unknown, now: number, fileName?: string): ImportOutcome {
+export function importBundle(db: Db, input: unknown, now: number, rebuildRollups: (sessionId: number) => void, fileName?: string): ImportOutcome {
   const info = schema(db);
   const tables = sessionTables(info);
   const rowCount = countRows(input);
@@ -356,7 +355,7 @@ export function importBundle(db: Db, input: unknown, now: number, fileName?: str
         rows++;
       }
     }
-    if (info.has('metric_session_totals')) deriveSessionRollups(db, sessionId);
+    if (info.has('metric_session_totals')) rebuildRollups(sessionId);
     if (info.has('session_imports')) {
       db.prepare("INSERT OR REPLACE INTO session_imports (session_id, kind, file_name, rows, imported_at) VALUES (?, 'bundle', ?, ?, ?)").run(sessionId, fileName ?? null, rows, now);
     }

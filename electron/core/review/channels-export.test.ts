@@ -4,7 +4,7 @@ import { testCore, testHost } from '../../../tests/helpers/core.ts';
 import { xlsx } from '../../../tests/helpers/xlsx.ts';
 import type { RunningHost } from '../host.ts';
 import { MetricsModule } from '../metrics/module.ts';
-import { ReviewModule } from './module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 import { parseTime } from './channels-export.ts';
 import { readFirstSheet } from './xlsx.ts';
 
@@ -15,7 +15,7 @@ const MIN = 60_000;
 function setup() {
   const t = testCore();
   new MetricsModule().attach(t.core);
-  new ReviewModule().attach(t.core);
+  reviewModule().attach(t.core);
   return t;
 }
 
@@ -126,7 +126,7 @@ describe('视频号助手 export import', () => {
   });
 
   it('a bad file answers 400 over HTTP with every bad cell by line and column, and imports nothing', async () => {
-    const host = await testHost([new MetricsModule(), new ReviewModule()]);
+    const host = await testHost(((m) => [m, reviewModule(m)])(new MetricsModule()));
     hosts.push(host);
     const post = (body: string, q = '') =>
       fetch(`${host.url}api/v1/sessions/import/channels${q}`, { method: 'POST', headers: { authorization: `Bearer ${host.core.token}` }, body });

@@ -1,17 +1,29 @@
 // The review domain (直播复盘): reports, replay, compare (report.ts and its handlers), and moving sessions in and out of
 // LiveCue — bundles, 视频号助手 exports, the OBS recording served with HTTP ranges (transfer.ts and its handlers).
 import type { Core } from '../core.ts';
+import type { MetricsApi } from '../metrics-api.ts';
 import type { CoreModule } from '../module.ts';
 import type { CoreServer } from '../server/server.ts';
 import { attachReport, reportRoutes } from './report-handlers.ts';
 import { attachTransfer, transferRoutes } from './transfer-handlers.ts';
 
+/** What review reads from other domains, handed in by modules.ts. */
+export interface ReviewDeps {
+  /** the metrics domain's rollups, readings and orders (electron/core/metrics-api.ts) */
+  metrics: MetricsApi;
+}
+
 export class ReviewModule implements CoreModule {
   readonly name = 'review';
+  private readonly deps: ReviewDeps;
+
+  constructor(deps: ReviewDeps) {
+    this.deps = deps;
+  }
 
   attach(core: Core): void {
-    attachReport(core);
-    attachTransfer(core);
+    attachReport(core, this.deps.metrics);
+    attachTransfer(core, this.deps.metrics);
   }
 
   routes(server: CoreServer): void {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testHost } from '../../../tests/helpers/core.ts';
 import { tempDir } from '../../../tests/helpers/serve.ts';
 import type { RunningHost } from '../host.ts';
-import { ReviewModule } from './module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 import { parseRange, recordingFiles, recordings } from './recording.ts';
 
 const SIZE = 300_000;
@@ -18,7 +18,7 @@ let sessionId: number;
 beforeAll(async () => {
   dir = tempDir();
   videos = tempDir('livecue-videos-');
-  host = await testHost([new ReviewModule()], { dataDir: dir });
+  host = await testHost([reviewModule()], { dataDir: dir });
   // bytes that differ by position, so a wrong offset shows
   bytes = Buffer.alloc(SIZE);
   for (let i = 0; i < SIZE; i++) bytes[i] = (i * 7 + (i >> 8)) & 0xff;

@@ -4,10 +4,11 @@ import type { CompareSide, ReviewSessionRow, SessionReport } from '../../../shar
 import { frameAt } from '../../../shared/review/replay.ts';
 import type { SessionStatus } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
+import type { MetricsApi } from '../metrics-api.ts';
 import { idParam, queryNumber } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { MarkerRecorder } from './markers.ts';
-import { REHEARSAL_EXISTS, ReportBuilder } from './report.ts';
+import { ReportBuilder } from './report.ts';
 
 const MINUTE = 60_000;
 
@@ -33,7 +34,7 @@ interface ListRow {
 }
 
 /** One query over the per-session totals (migration 0171: the per-minute rollups summed as they are written), filtered in SQL. */
-function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionStatus; from?: number; to?: number }): ReviewSessionRow[] {
+function listSessions(core: Core, metrics: MetricsApi, input: { q?: string; status?: 'all' | SessionStatus; from?: number; to?: number }): ReviewSessionRow[] {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (input.q) {
@@ -55,7 +56,7 @@ function listSessions(core: Core, input: { q?: string; status?: 'all' | SessionS
   const imported = 'EXISTS (SELECT 1 FROM session_imports i WHERE i.session_id = s.id)';
   const sql = `
     SELECT s.id, s.title, s.status, s.planned_start, s.started_at, s.ended_at,
-      m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported, ${REHEARSAL_EXISTS} AS rehearsal
+      m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported, ${metrics.ranOnSimulatorSql} AS rehearsal
     FROM sessions s
     LEFT JOIN (
       SELECT session_id, online_max AS peak, uv_cum AS uv, has_uv, joins, gmv, orders, rgmv_cum AS rgmv, pay_cum AS pay, exp_cum AS exp
@@ -122,8 +123,8 @@ export function reportService(core: Core): ReportService | undefined {
   return services.get(core);
 }
 
-export function attachReport(core: Core): void {
-  const builder = new ReportBuilder(core);
+export function attachReport(core: Core, metrics: MetricsApi): void {
+  const builder = new ReportBuilder(core, metrics);
   const markers = new MarkerRecorder(core);
   services.set(core, { builder, markers });
   markers.attach((sessionId) => builder.invalidate(sessionId));
@@ -131,7 +132,7 @@ export function attachReport(core: Core): void {
     if (event.type === 'review.imported') builder.invalidate(event.sessionId);
   });
 
-  core.handle('review.sessions', (input) => listSessions(core, input));
+  core.handle('review.sessions', (input) => listSessions(core, metrics, input));
   core.handle('review.report', ({ sessionId }) => builder.report(sessionId));
   core.handle('review.replay', async ({ sessionId, at }) => frameAt(await builder.report(sessionId), at));
   core.handle('review.compare', async ({ a, b }) => {

@@ -7,8 +7,9 @@ import { testCore } from '../../../tests/helpers/core.ts';
 import { MetricsModule } from '../metrics/module.ts';
 import { sql as backfill } from '../store/migrations/0170-product-order-minutes.ts';
 import { sql as totalsBackfill } from '../store/migrations/0171-session-totals.ts';
-import { ReviewModule } from './module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 import { ReportBuilder } from './report.ts';
+import { createMetricsApi } from '../metrics/api.ts';
 
 function rng(seed: number) {
   let a = seed;
@@ -23,7 +24,7 @@ function rng(seed: number) {
 async function generated(seed: number) {
   const t = testCore({ start: 1_790_000_000_000 + seed * 7_919 });
   new MetricsModule().attach(t.core);
-  new ReviewModule().attach(t.core);
+  reviewModule().attach(t.core);
   const { core } = t;
   const random = rng(seed);
   const ids: number[] = [];
@@ -187,7 +188,7 @@ describe('review list from session totals', () => {
 class ReviewModuleReport {
   private readonly builder: ReportBuilder;
   constructor(core: ReturnType<typeof testCore>['core']) {
-    this.builder = new ReportBuilder(core);
+    this.builder = new ReportBuilder(core, createMetricsApi(() => core.db));
   }
   report(sessionId: number) {
     return this.builder.report(sessionId);

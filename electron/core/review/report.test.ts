@@ -7,7 +7,7 @@ import { frameAt } from '../../../shared/review/replay.ts';
 import { testCore } from '../../../tests/helpers/core.ts';
 import { tempDir } from '../../../tests/helpers/serve.ts';
 import { MetricsModule } from '../metrics/module.ts';
-import { ReviewModule } from './module.ts';
+import { reviewModule } from '../../../tests/helpers/review.ts';
 import { worstDrop } from './report.ts';
 
 const S = 1000;
@@ -16,7 +16,7 @@ function setup(start?: number) {
   const t = testCore(start === undefined ? {} : { start });
   const metrics = new MetricsModule();
   metrics.attach(t.core);
-  new ReviewModule().attach(t.core);
+  reviewModule().attach(t.core);
   return t;
 }
 
@@ -390,7 +390,7 @@ describe('markers from core events', () => {
     const dataDir = tempDir();
     const first = testCore({ dataDir });
     new MetricsModule().attach(first.core);
-    new ReviewModule().attach(first.core);
+    reviewModule().attach(first.core);
     const p = await first.core.call('product.create', { title: 'X', price: 100 });
     const s = await first.core.call('session.create', { title: 'restart', productIds: [p.id] });
     await first.core.call('session.start', { sessionId: s.id });
@@ -400,7 +400,7 @@ describe('markers from core events', () => {
 
     const second = testCore({ dataDir, start: t1 + 5000 });
     new MetricsModule().attach(second.core);
-    new ReviewModule().attach(second.core);
+    reviewModule().attach(second.core);
     second.core.emit(tick(s.id, t1 + 5000, ['onlineDrop', 'overrun'])); // the drop goes on; the overrun is new
     second.core.emit(tick(s.id, t1 + 6000, []));
     second.core.emit(tick(s.id, t1 + 7000, ['onlineDrop'])); // raised anew after it cleared

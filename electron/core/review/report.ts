@@ -1,8 +1,9 @@
 // One session's report (复盘): the per-second online curve and per-minute timeline from the rollups, segments, lineup,
 // markers, the per-product table, pushes with their lift, recordings and the host's one-minute summary. Reads only the
 // rollups plus a few indexed look-ups (segment boundaries, per-product order totals), never a replay of raw events.
+// The metrics figures come through the metrics API (electron/core/metrics-api.ts), never its tables.
 import { videoFile } from './recording.ts';
-import { type Figures, emptyCounters, figures, ratio } from '../../../shared/metrics/formulas.ts';
+import { type Figures, ratio } from '../../../shared/metrics/formulas.ts';
 import type { MetricsSnapshot } from '../../../shared/protocol/metrics.ts';
 import type { DeliveryStatus, PushTrigger } from '../../../shared/protocol/push.ts';
 import { pushLift } from '../../../shared/push/lift.ts';
@@ -18,29 +19,11 @@ import type {
 } from '../../../shared/protocol/review.ts';
 import type { SessionSummary } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
-import { GMV_STATUSES_SQL, MetricsStore } from '../metrics/store.ts';
+import type { MetricsApi, ProductFunnelCounts } from '../metrics-api.ts';
 import type { Db } from '../store/db.ts';
 
 const MINUTE = 60_000;
-const PAID = GMV_STATUSES_SQL;
 const FAR_FUTURE = 8.64e15;
-
-interface MinuteRow {
-  t: number;
-  readings: number;
-  online_max: number;
-  online_sum: number;
-  online_n: number;
-  has_uv: number;
-  uv_cum: number;
-  exp_cum: number;
-  pay_cum: number;
-  rgmv_cum: number;
-  joins: number;
-  orders: number;
-  gmv: number;
-  comments: number;
-}
 
 interface Funnel {
   exp: number;
@@ -49,16 +32,11 @@ interface Funnel {
   gmv: number;
 }
 const zeroFunnel = (): Funnel => ({ exp: 0, clk: 0, pay: 0, gmv: 0 });
+const funnelOf = (f: ProductFunnelCounts): Funnel => ({ exp: f.exposureUv, clk: f.clickUv, pay: f.payUv, gmv: f.gmv });
 
 /** Statements prepared once per core. */
 function statements(db: Db) {
   return {
-    source: db.prepare<[number], { source: string }>('SELECT source FROM metric_sources WHERE session_id = ?'),
-    online: db.prepare<[number], [number, number]>('SELECT t, online_last FROM metric_seconds WHERE session_id = ? AND online_last IS NOT NULL ORDER BY t'),
-    minutes: db.prepare<[number], MinuteRow>(
-      `SELECT t, readings, online_max, online_sum, online_n, has_uv, uv_cum, exp_cum, pay_cum, rgmv_cum, joins, orders, gmv, comments
-       FROM metric_minutes WHERE session_id = ? ORDER BY t`,
-    ),
     health: db.prepare<[number], { t: number; br: number | null; dr: number | null; st: number }>(
       `SELECT ts - ts % 60000 AS t, avg(bitrate_kbps) AS br, max(dropped_ratio) AS dr, max(streaming) AS st
        FROM stream_health WHERE session_id = ? GROUP BY 1 ORDER BY 1`,
@@ -75,33 +53,6 @@ function statements(db: Db) {
       'SELECT id, title, price, live_price FROM products WHERE id = ?',
     ),
     productBySku: db.prepare<[string], { id: number }>('SELECT id FROM products WHERE sku = ? ORDER BY deleted_at IS NOT NULL, id LIMIT 1'),
-    funnels: db.prepare<[number], { product_key: string; exposure_uv: number; click_uv: number; pay_uv: number; gmv: number }>(
-      'SELECT product_key, exposure_uv, click_uv, pay_uv, gmv FROM metric_products WHERE session_id = ?',
-    ),
-    // paid orders per product (or per SKU when the order names no product) from the per-minute rollup (migration 0170)
-    productOrders: db.prepare<[number], { product_key: string; sku: string; n: number; g: number }>(
-      // (a product whose orders were all refunded nets to 0 and is left out, as the raw rows' paid-only scan leaves it out)
-      'SELECT product_key, sku, sum(orders) AS n, sum(gmv) AS g FROM metric_product_minutes WHERE session_id = ? GROUP BY 1, 2 HAVING n > 0',
-    ),
-    // #11: orders placed outside the live room during the session (非直播间成交): shown apart, never in GMV
-    otherOrders: db.prepare<[number], { n: number; g: number | null }>(
-      `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders WHERE session_id = ? AND status IN (${PAID}) AND scene = 'other'`,
-    ),
-    // paid orders of one product in the whole minutes [from, to) of a segment, from the same rollup
-    segmentMinutes: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
-      `SELECT total(orders) AS n, sum(gmv) AS g FROM metric_product_minutes
-       WHERE session_id = ? AND product_key = ? AND sku = '' AND t >= ? AND t < ?`,
-    ),
-    // ... and in the partial minutes at its edges, from the raw rows (orders name LiveCue products by id as text)
-    segmentOrders: db.prepare<[number, string, number, number], { n: number; g: number | null }>(
-      `SELECT count(*) AS n, sum(amount) AS g FROM metric_orders
-       WHERE session_id = ? AND product_key = ? AND ts >= ? AND ts < ? AND status IN (${PAID}) AND scene = 'live'`,
-    ),
-    // readings mentioning a product, newest first, before a time: instr() skips the others inside SQLite
-    mention: db.prepare<[number, number, string], { products: string }>(
-      `SELECT products FROM metric_readings WHERE session_id = ? AND ts < ? AND products IS NOT NULL AND instr(products, ?) > 0
-       ORDER BY ts DESC`,
-    ),
     pushes: db.prepare<[number], { id: number; trigger: PushTrigger; title: string; created_at: number; first_sent: number | null }>(
       `SELECT p.id, p.trigger, p.title, p.created_at,
          (SELECT min(d.sent_at) FROM push_deliveries d WHERE d.push_id = p.id AND d.status = 'sent') AS first_sent
@@ -124,31 +75,10 @@ function statements(db: Db) {
          total(kind = 'message') AS message, total(kind = 'explain') AS explain
        FROM automation_actions WHERE session_id = ? AND status = 'sent' AND kind != 'next' GROUP BY minute ORDER BY minute`,
     ),
-    totals: db.prepare<[number], Record<string, number | null>>(
-      `SELECT count(*) AS n, max(online_max) AS online_max, total(online_sum) AS online_sum, total(online_n) AS online_n,
-         max(has_uv) AS has_uv, max(CASE WHEN readings > 0 THEN uv_cum END) AS uv, max(CASE WHEN readings > 0 THEN pv_cum END) AS pv,
-         max(CASE WHEN readings > 0 THEN exp_cum END) AS exp, max(CASE WHEN readings > 0 THEN clk_cum END) AS clk,
-         max(CASE WHEN readings > 0 THEN pay_cum END) AS pay, max(CASE WHEN readings > 0 THEN rgmv_cum END) AS rgmv,
-         total(joins) AS joins, total(leaves) AS leaves, total(dwell_ms) AS dwell_ms, total(dwell_n) AS dwell_n,
-         total(orders) AS orders, total(gmv) AS gmv, total(comments) AS comments
-       FROM metric_minutes WHERE session_id = ?`,
-    ),
-    lastSecond: db.prepare<[number], { t: number | null }>('SELECT max(t) AS t FROM metric_seconds WHERE session_id = ?'),
-    avgWatch: db.prepare<[number], { v: number }>(
-      'SELECT avg_watch AS v FROM metric_seconds WHERE session_id = ? AND avg_watch IS NOT NULL ORDER BY t DESC LIMIT 1',
-    ),
-    // visits still open at the end: viewers whose last presence event is a join (as the metrics rebuild replays them)
-    openVisits: db.prepare<[number], { n: number; join_sum: number }>(
-      `SELECT count(*) AS n, total(ts) AS join_sum FROM (
-         SELECT kind, ts, row_number() OVER (PARTITION BY viewer_id ORDER BY ts DESC, id DESC) AS rn FROM metric_presence WHERE session_id = ?
-       ) WHERE rn = 1 AND kind = 1`,
-    ),
-    // what a cached report depends on that can still change after the session ended (ingest, deliveries, markers)
+    // what a cached report depends on that can still change after the session ended (deliveries, markers; metrics
+    // through MetricsApi.changeMark)
     fingerprint: db.prepare<[{ s: number }], Record<string, number | null>>(
       `SELECT
-         (SELECT count(*) || ':' || total(readings) || ':' || total(orders) || ':' || total(gmv) || ':' || total(joins) || ':' || total(comments) || ':' || max(uv_cum) || ':' || max(exp_cum)
-            FROM metric_minutes WHERE session_id = @s) AS m,
-         (SELECT max(updated_at) FROM metric_products WHERE session_id = @s) AS p,
          (SELECT count(*) || ':' || max(d.updated_at) FROM push_deliveries d JOIN pushes q ON q.id = d.push_id WHERE q.session_id = @s) AS d,
          (SELECT count(*) || ':' || max(id) FROM session_markers WHERE session_id = @s) AS k,
          (SELECT count(*) || ':' || max(id) FROM stream_events WHERE session_id = @s) AS e,
@@ -160,17 +90,17 @@ function statements(db: Db) {
 export class ReportBuilder {
   private readonly core: Core;
   private readonly sql: ReturnType<typeof statements>;
-  private readonly metrics: MetricsStore;
+  private readonly metrics: MetricsApi;
   private readonly cache = new Map<number, { fingerprint: string; report: SessionReport }>();
   /** first delivery time per push of the report being built (its marker time) */
   private readonly pushAt = new Map<number, number>();
   /** set while building when a push's lift window is still open */
   private liftPending = false;
 
-  constructor(core: Core) {
+  constructor(core: Core, metrics: MetricsApi) {
     this.core = core;
     this.sql = statements(core.db);
-    this.metrics = new MetricsStore(core.db);
+    this.metrics = metrics;
   }
 
   /** Drops a session's cached report (after an import replaced its rows). */
@@ -198,7 +128,7 @@ export class ReportBuilder {
 
   private fingerprint(sessionId: number): string {
     const r = this.sql.fingerprint.get({ s: sessionId })!;
-    return `${r.m}|${r.p}|${r.d}|${r.k}|${r.e}|${r.a}`;
+    return `${this.metrics.changeMark(sessionId)}|${r.d}|${r.k}|${r.e}|${r.a}`;
   }
 
   private async build(session: SessionSummary): Promise<SessionReport> {
@@ -206,10 +136,10 @@ export class ReportBuilder {
     const id = session.id;
     // the live dashboard's figures are the overall numbers: a live session's straight from its snapshot; an ended
     // session's from the same formulas over its rollups (what the snapshot computes after a rebuild, without the rebuild)
-    const overall = session.status === 'ended' ? this.endedFigures(session) : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
+    const overall = session.status === 'ended' ? this.metrics.endedSessionFigures(session) : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
     const now = this.core.now();
 
-    const online = this.sql.online.raw().all(id) as [number, number][];
+    const online = this.metrics.onlineSeries(id);
     const timeline = this.timeline(id);
     const segments: ReviewSegment[] = this.sql.segments.all(id).map((s) => ({
       segmentId: s.id,
@@ -227,8 +157,8 @@ export class ReportBuilder {
     const recordings = recordingsOf(streamEvents, this.core.dataDir);
 
     const summary = summarize({ session, overall, now, online, products, pushes });
-    const other = this.sql.otherOrders.get(id)!;
-    if (other.n > 0) summary.otherOrders = { orders: other.n, gmv: other.g ?? 0 };
+    const other = this.metrics.otherOrders(id);
+    if (other.orders > 0) summary.otherOrders = other;
     return {
       session: {
         id,
@@ -237,8 +167,8 @@ export class ReportBuilder {
         plannedStart: session.plannedStart,
         startedAt: session.startedAt,
         endedAt: session.endedAt,
-        source: sourceOf(this.core.db, this.sql.source, id),
-        rehearsal: isRehearsal(this.core.db, id),
+        source: sourceOf(this.core.db, this.metrics, id),
+        rehearsal: this.metrics.ranOnSimulator(id),
       },
       provisional: session.status !== 'ended',
       summary,
@@ -254,52 +184,14 @@ export class ReportBuilder {
     };
   }
 
-  /**
-   * The session figures of an ended session, as MetricsModule.snapshot computes them from its rebuilt aggregate:
-   * counters over the whole session (cumulative values from zero), window [start, max(end, last data)].
-   */
-  endedFigures(session: SessionSummary): Figures {
-    const id = session.id;
-    const r = this.sql.totals.get(id)!;
-    const n = (v: number | null | undefined) => v ?? 0;
-    const start = session.startedAt ?? session.createdAt;
-    const last = this.sql.lastSecond.get(id)?.t ?? null;
-    const end = Math.max(session.endedAt ?? 0, last ?? start);
-    const c = emptyCounters(start, end);
-    c.onlineMax = n(r.online_max);
-    c.onlineSum = n(r.online_sum);
-    c.onlineN = n(r.online_n);
-    c.hasReadingsUv = r.has_uv === 1;
-    c.viewersUv = n(r.uv);
-    c.viewsPv = n(r.pv);
-    c.exposureUv = n(r.exp);
-    c.clickUv = n(r.clk);
-    c.payUv = n(r.pay);
-    c.readingsGmv = n(r.rgmv);
-    c.joins = n(r.joins);
-    c.leaves = n(r.leaves);
-    c.dwellMs = n(r.dwell_ms);
-    c.dwellN = n(r.dwell_n);
-    c.orders = n(r.orders);
-    c.ordersGmv = n(r.gmv);
-    c.comments = n(r.comments);
-    c.reportedAvgWatchSeconds = this.sql.avgWatch.get(id)?.v ?? null;
-    if (c.joins > 0) {
-      const open = this.sql.openVisits.get(id)!;
-      c.openN = open.n;
-      c.openJoinSum = open.join_sum;
-    }
-    return figures(c);
-  }
-
   /** One row per stored minute; cumulative values carried as running maxima (the source's counters only grow). */
   private timeline(sessionId: number): TimelineMinute[] {
-    const rows = this.sql.minutes.all(sessionId);
+    const rows = this.metrics.minuteRollups(sessionId);
     const health = new Map(this.sql.health.all(sessionId).map((h) => [h.t, h]));
     // same choices as the live series: GMV from orders when the session has any, viewers from UV when the source reports it
     const useOrders = rows.some((r) => r.orders > 0);
-    const hasUv = rows.some((r) => r.has_uv === 1);
-    const hasFunnel = rows.some((r) => r.pay_cum > 0 || r.exp_cum > 0);
+    const hasUv = rows.some((r) => r.hasViewersUv);
+    const hasFunnel = rows.some((r) => r.payUvCumulative > 0 || r.exposureUvCumulative > 0);
     const out: TimelineMinute[] = [];
     let uv = 0;
     let pay = 0;
@@ -311,9 +203,9 @@ export class ReportBuilder {
       const prevUv = uv;
       const prevRgmv = rgmv;
       if (r.readings > 0) {
-        uv = Math.max(uv, r.uv_cum);
-        pay = Math.max(pay, r.pay_cum);
-        rgmv = Math.max(rgmv, r.rgmv_cum);
+        uv = Math.max(uv, r.viewersUvCumulative);
+        pay = Math.max(pay, r.payUvCumulative);
+        rgmv = Math.max(rgmv, r.readingsGmvCumulative);
       }
       joins += r.joins;
       ordersCum += r.orders;
@@ -324,8 +216,8 @@ export class ReportBuilder {
       const h = health.get(r.t);
       out.push({
         t: r.t,
-        onlineAvg: r.online_n > 0 ? r.online_sum / r.online_n : null,
-        onlineMax: r.online_n > 0 ? r.online_max : null,
+        onlineAvg: r.onlineCount > 0 ? r.onlineSum / r.onlineCount : null,
+        onlineMax: r.onlineCount > 0 ? r.onlineMax : null,
         newViewers: hasUv ? uv - prevUv : r.joins,
         gmv,
         orders: r.orders,
@@ -343,35 +235,6 @@ export class ReportBuilder {
     return out;
   }
 
-  /** The product's cumulative funnel in its latest reading before `ts` (zero before the first one). */
-  private funnelBefore(sessionId: number, productId: number, ts: number): Funnel {
-    const needle = `"productId":${productId}`;
-    for (const row of this.sql.mention.iterate(sessionId, ts, needle)) {
-      const list = JSON.parse(row.products) as { productId: number | string; exposureUv?: number; clickUv?: number; payUv?: number; gmv?: number }[];
-      const p = list.find((x) => String(x.productId) === String(productId));
-      // instr() also matches a longer id (12 in 123): keep looking
-      if (p) return { exp: p.exposureUv ?? 0, clk: p.clickUv ?? 0, pay: p.payUv ?? 0, gmv: p.gmv ?? 0 };
-    }
-    return zeroFunnel();
-  }
-
-  /**
-   * Paid orders of a product in [from, to): whole minutes from the per-minute rollup, the partial minutes at either edge
-   * from the raw rows (at most two minutes of them), so the figure is the one a scan of every order gives.
-   */
-  private segmentOrders(sessionId: number, key: string, from: number, to: number): { n: number; g: number } {
-    const a = Math.ceil(from / MINUTE) * MINUTE;
-    const b = Math.floor(to / MINUTE) * MINUTE;
-    if (a >= b) {
-      const r = this.sql.segmentOrders.get(sessionId, key, from, to)!;
-      return { n: r.n, g: r.g ?? 0 };
-    }
-    const head = this.sql.segmentOrders.get(sessionId, key, from, a)!;
-    const mid = this.sql.segmentMinutes.get(sessionId, key, a, b)!;
-    const tail = this.sql.segmentOrders.get(sessionId, key, b, to)!;
-    return { n: head.n + mid.n + tail.n, g: (head.g ?? 0) + (mid.g ?? 0) + (tail.g ?? 0) };
-  }
-
   private products(
     sessionId: number,
     segments: ReviewSegment[],
@@ -380,19 +243,19 @@ export class ReportBuilder {
     useOrders: boolean,
   ): ProductRow[] {
     const totals = new Map<number, Funnel>();
-    for (const f of this.sql.funnels.all(sessionId)) {
-      if (!/^\d{1,15}$/.test(f.product_key)) continue;
-      totals.set(Number(f.product_key), { exp: f.exposure_uv, clk: f.click_uv, pay: f.pay_uv, gmv: f.gmv });
+    for (const f of this.metrics.productFunnels(sessionId)) {
+      if (!/^\d{1,15}$/.test(f.productKey)) continue;
+      totals.set(Number(f.productKey), funnelOf(f.funnel));
     }
     // orders name products by LiveCue id (as text), or only by SKU: those are matched to the catalog's SKU
     const sold = new Map<number, { orders: number; gmv: number }>();
-    for (const o of this.sql.productOrders.all(sessionId)) {
+    for (const o of this.metrics.productOrders(sessionId)) {
       const pid =
-        o.product_key !== '' ? (/^\d{1,15}$/.test(o.product_key) ? Number(o.product_key) : null) : (this.sql.productBySku.get(o.sku)?.id ?? null);
+        o.productKey !== '' ? (/^\d{1,15}$/.test(o.productKey) ? Number(o.productKey) : null) : (this.sql.productBySku.get(o.sku)?.id ?? null);
       if (pid === null) continue;
       const s = sold.get(pid) ?? { orders: 0, gmv: 0 };
-      s.orders += o.n;
-      s.gmv += o.g;
+      s.orders += o.orders;
+      s.gmv += o.gmv;
       sold.set(pid, s);
     }
 
@@ -403,15 +266,15 @@ export class ReportBuilder {
       p.times++;
       p.ms += Math.max(0, segEnd - s.startedAt);
       // the funnel during a segment: the product's cumulative counters at its end minus at its start
-      const a = this.funnelBefore(sessionId, s.productId, s.startedAt);
-      const b = this.funnelBefore(sessionId, s.productId, s.endedAt ?? FAR_FUTURE);
+      const a = funnelOf(this.metrics.productFunnelBefore(sessionId, s.productId, s.startedAt));
+      const b = funnelOf(this.metrics.productFunnelBefore(sessionId, s.productId, s.endedAt ?? FAR_FUTURE));
       p.during.exp += Math.max(0, b.exp - a.exp);
       p.during.clk += Math.max(0, b.clk - a.clk);
       p.during.pay += Math.max(0, b.pay - a.pay);
       p.during.gmv += Math.max(0, b.gmv - a.gmv);
-      const o = this.segmentOrders(sessionId, String(s.productId), s.startedAt, s.endedAt ?? FAR_FUTURE);
-      p.orders += o.n;
-      p.ordersGmv += o.g;
+      const o = this.metrics.productOrdersBetween(sessionId, String(s.productId), s.startedAt, s.endedAt ?? FAR_FUTURE);
+      p.orders += o.orders;
+      p.ordersGmv += o.gmv;
       pinned.set(s.productId, p);
     }
     const planned = new Map<number, number>();
@@ -487,7 +350,7 @@ export class ReportBuilder {
       if (p.first_sent !== null) this.pushAt.set(p.id, p.first_sent);
       const channels = byPush.get(p.id) ?? [];
       // the push domain's definition (shared/push/lift.ts)
-      const liftFigures = pushLift((s, from, to) => this.metrics.newViewersPerMinute(s, from, to), sessionId, p.first_sent, now);
+      const liftFigures = pushLift(this.metrics.newViewersPerMinute, sessionId, p.first_sent, now);
       if (liftFigures.open) this.liftPending = true;
       return {
         pushId: p.id,
@@ -546,17 +409,10 @@ function redact(text: string | null): string | null {
   return text.replace(/https?:\/\/([^/\s?#]+)[^\s]*/g, (_m, host: string) => `https://${host}/…`);
 }
 
-/** A session that ran on the simulator at any moment is a rehearsal (彩排) in every review view (#13). */
-export function isRehearsal(db: Db, sessionId: number): boolean {
-  return db.prepare<[number], { r: number }>(REHEARSAL_SQL).get(sessionId)!.r === 1;
-}
-export const REHEARSAL_EXISTS = "EXISTS (SELECT 1 FROM metric_source_runs r WHERE r.session_id = s.id AND r.source = 'simulator' AND r.state = 'running')";
-const REHEARSAL_SQL = `SELECT ${REHEARSAL_EXISTS} AS r FROM sessions s WHERE s.id = ?`;
-
-/** 'import' for a session brought in from a file (migration 0007), else metric_sources' choice, else 'none'. */
-export function sourceOf(db: Db, stmt: { get(id: number): { source: string } | undefined }, sessionId: number): string {
+/** 'import' for a session brought in from a file (migration 0007), else the metrics source choice, else 'none'. */
+export function sourceOf(db: Db, metrics: Pick<MetricsApi, 'storedSource'>, sessionId: number): string {
   if (db.prepare('SELECT 1 FROM session_imports WHERE session_id = ? LIMIT 1').get(sessionId)) return 'import';
-  return stmt.get(sessionId)?.source ?? 'none';
+  return metrics.storedSource(sessionId) ?? 'none';
 }
 
 /** One recording per output file; video time 0 is the record start event before (or at) its first mention. */

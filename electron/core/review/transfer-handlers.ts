@@ -1,5 +1,6 @@
 // review.exportBundle / review.importBundle / review.importChannelsExport, the recording route, and their HTTP routes.
 import type { Core } from '../core.ts';
+import type { MetricsApi } from '../metrics-api.ts';
 import { CoreError } from '../errors.ts';
 import { idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
@@ -7,10 +8,10 @@ import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';
 import { recordingFiles, serveFile, videoFile } from './recording.ts';
 
-export function attachTransfer(core: Core): void {
+export function attachTransfer(core: Core, metrics: MetricsApi): void {
   core.handle('review.exportBundle', ({ sessionId }) => exportBundle(core.db, sessionId, core.now(), `LiveCue ${core.version}`));
   core.handle('review.importBundle', ({ bundle }) => {
-    const { products: _p, ...result } = importBundle(core.db, bundle, core.now());
+    const { products: _p, ...result } = importBundle(core.db, bundle, core.now(), metrics.rebuildRollups);
     announce(core, result.sessionId);
     return result;
   });

@@ -52,9 +52,6 @@ export function orderStatus(code: unknown): (typeof ORDER_STATUSES)[number] {
   }
 }
 
-/** a final status: the order is not fetched again by the poller unless WeChat lists it as updated */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'cancelled', 'refunded']);
-
 /**
  * cancel_type of channels_ec_order_cancel (doc/store/API/order/callback/channels_ec_order_cancel.html):
  * 1 用户取消, 2 超时取消, 3 全部商品售后完成，订单取消 → a paid order refunded in full.
