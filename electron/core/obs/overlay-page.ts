@@ -4,9 +4,10 @@
 // connect and every change after; nothing the page sends is read.
 import fs from 'node:fs';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { OverlayState } from '../../../shared/protocol/obs.ts';
 import { CoreError } from '../errors.ts';
+import { Heartbeat } from '../server/heartbeat.ts';
 import type { CoreServer } from '../server/server.ts';
 
 const FILES: Record<string, { file: string; type: string }> = {
@@ -25,8 +26,7 @@ export type OverlayMessage = { type: 'overlay'; state: OverlayState | null };
 
 export class OverlayFeed {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
-  private heartbeat: NodeJS.Timeout | undefined;
-  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat = new Heartbeat(this.wss);
   private readonly perPeer = new Map<string, number>();
 
   attach(server: CoreServer, read: () => OverlayState | null, resourcesDir: string): void {
@@ -42,7 +42,12 @@ export class OverlayFeed {
           } catch {
             throw new CoreError('not_found', `overlay file missing: ${file}`);
           }
-          res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', 'content-security-policy': overlayCsp(server.hosts.hostAllowed(req, server.lanSharing) ? (req.headers.host ?? null) : null), 'x-content-type-options': 'nosniff' });
+          res.writeHead(200, {
+            'content-type': type,
+            'cache-control': 'no-cache',
+            'content-security-policy': overlayCsp(server.hosts.hostAllowed(req, server.lanSharing) ? (req.headers.host ?? null) : null),
+            'x-content-type-options': 'nosniff',
+          });
           res.end(body);
         },
         { public: true, manual: true },
@@ -71,24 +76,13 @@ export class OverlayFeed {
       socket.once('close', release);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         ws.once('close', release);
-        this.alive.add(ws);
-        ws.on('pong', () => this.alive.add(ws));
+        this.heartbeat.track(ws);
         ws.on('error', () => ws.terminate());
         ws.on('message', () => {});
         ws.send(JSON.stringify({ type: 'overlay', state: read() } satisfies OverlayMessage));
       });
     });
-    this.heartbeat = setInterval(() => {
-      for (const ws of this.wss.clients) {
-        if (!this.alive.has(ws)) {
-          ws.terminate();
-          continue;
-        }
-        this.alive.delete(ws);
-        ws.ping();
-      }
-    }, 15_000);
-    this.heartbeat.unref();
+    this.heartbeat.start();
   }
 
   publish(state: OverlayState | null): void {
@@ -97,7 +91,7 @@ export class OverlayFeed {
   }
 
   close(): void {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }

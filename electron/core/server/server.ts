@@ -15,10 +15,10 @@ import { allows, commandLevel, type Level } from '../access/policy.ts';
 import type { Caller } from '../access/tokens.ts';
 import { registerAccess } from '../access/handlers.ts';
 import { type RouteContext, type RouteHandler, type RouteOptions, Router } from './router.ts';
+import { Heartbeat } from './heartbeat.ts';
 import { registerApiRoutes } from './routes.ts';
 import { qrcode } from '../qr.ts';
 import { mimeOf } from '../../../shared/mime.ts';
-
 
 export interface ServerOptions {
   port: number;
@@ -42,7 +42,6 @@ const STATUS: Record<ErrorCode, number> = {
   too_many: 429,
 };
 
-
 /**
  * The UI's CSP. connect-src names only this server (its HTTP origin and its WebSocket at the Host the browser used),
  * never "any ws: host": a script injected into the page could not send data elsewhere.
@@ -56,7 +55,6 @@ export function csp(wsHost: string | null): string {
 
 /** A WebSocket client that has not read this much yet is too slow to be a live view: it is dropped and will resync. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
 
 export class CoreServer {
   readonly router = new Router();
@@ -67,9 +65,8 @@ export class CoreServer {
   private readonly explicitHost: string | undefined;
   private port: number;
   private host: string;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat: Heartbeat;
   private unsubscribe: (() => void) | undefined;
-  private readonly alive = new WeakSet<WebSocket>();
   private readonly old: http.Server[] = [];
   private readonly upgrades = new Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
   readonly hosts: HostRules;
@@ -83,6 +80,7 @@ export class CoreServer {
     this.host = options.host ?? (core.settings.get<boolean>('lanSharing') ? '0.0.0.0' : '127.0.0.1');
     this.http = this.createHttp();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    this.heartbeat = new Heartbeat(this.wss);
     this.hosts = new HostRules(options.env);
     registerApiRoutes(this);
     registerAccess(this);
@@ -115,8 +113,7 @@ export class CoreServer {
     await this.bind();
     this.port = (this.http.address() as { port: number }).port;
     this.unsubscribe = this.core.subscribe((event) => this.broadcast(event));
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    this.heartbeat.start();
     return { port: this.port, host: this.host };
   }
 
@@ -160,7 +157,7 @@ export class CoreServer {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     this.unsubscribe?.();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
@@ -235,7 +232,10 @@ export class CoreServer {
     const safe = req.method === 'GET' || req.method === 'HEAD';
     const fromQuery = url.searchParams.get('token');
     if (!fromHeader && fromQuery && !safe) {
-      throw new CoreError('unauthorized', '修改类请求须用 Authorization 头传令牌 / send the token in "Authorization: Bearer <token>" (?token= is for links only)');
+      throw new CoreError(
+        'unauthorized',
+        '修改类请求须用 Authorization 头传令牌 / send the token in "Authorization: Bearer <token>" (?token= is for links only)',
+      );
     }
     const given = fromHeader ?? (safe ? fromQuery : null);
     const caller = given ? this.core.access.identify(given, this.core.now()) : null;
@@ -249,10 +249,16 @@ export class CoreServer {
   /** Host allow-list (DNS rebinding) and, on requests that change state, an allowed Origin. */
   private checkBrowserRules(req: IncomingMessage, changing: boolean): void {
     if (!this.hosts.hostAllowed(req, this.lanSharing)) {
-      throw new CoreError('forbidden', `不接受此主机名 / Host "${String(req.headers.host ?? '').slice(0, 100)}" is not this LiveCue (set LIVECUE_ALLOWED_HOSTS to add one)`);
+      throw new CoreError(
+        'forbidden',
+        `不接受此主机名 / Host "${String(req.headers.host ?? '').slice(0, 100)}" is not this LiveCue (set LIVECUE_ALLOWED_HOSTS to add one)`,
+      );
     }
     if (changing && !this.hosts.originAllowed(req)) {
-      throw new CoreError('forbidden', `不接受来自其他网页的请求 / requests from another web page (Origin ${String(req.headers.origin).slice(0, 100)}) are refused`);
+      throw new CoreError(
+        'forbidden',
+        `不接受来自其他网页的请求 / requests from another web page (Origin ${String(req.headers.origin).slice(0, 100)}) are refused`,
+      );
     }
   }
 
@@ -261,7 +267,10 @@ export class CoreServer {
       if (caller.role === 'trigger' || caller.role === 'producer' || caller.role === 'owner') return;
     } else if (allows(caller.role, level, loopback)) return;
     if (level === 'owner-local' && caller.role === 'owner') {
-      throw new CoreError('forbidden', '此项设置只能在本机修改（桌面应用、命令行或本机浏览器）/ this setting can only be changed at the machine itself (desktop app, command line or a browser on this computer)');
+      throw new CoreError(
+        'forbidden',
+        '此项设置只能在本机修改（桌面应用、命令行或本机浏览器）/ this setting can only be changed at the machine itself (desktop app, command line or a browser on this computer)',
+      );
     }
     throw new CoreError('forbidden', `此令牌（${caller.role}）无权执行该操作 / a ${caller.role} token may not do this`);
   }
@@ -276,7 +285,8 @@ export class CoreServer {
     try {
       if (!url.pathname.startsWith('/api/') && !url.pathname.startsWith('/wechat/') && (req.method === 'GET' || req.method === 'HEAD')) {
         const matched = this.router.match('GET', url.pathname);
-        if (!matched || matched === 'method') return this.serveStatic(url.pathname, res, this.hosts.hostAllowed(req, this.lanSharing) ? (req.headers.host ?? null) : null);
+        if (!matched || matched === 'method')
+          return this.serveStatic(url.pathname, res, this.hosts.hostAllowed(req, this.lanSharing) ? (req.headers.host ?? null) : null);
       }
       const matched = this.router.match(req.method ?? 'GET', url.pathname);
       if (matched === null) throw new CoreError('not_found', `no route ${req.method} ${url.pathname}`);
@@ -293,7 +303,10 @@ export class CoreServer {
       route.guard?.(req, url);
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > (route.maxBody ?? 1024 * 1024)) {
-        throw new CoreError('too_large', `请求体超过 ${Math.round((route.maxBody ?? 1024 * 1024) / 1024)} KiB / body larger than ${route.maxBody ?? 1024 * 1024} bytes`);
+        throw new CoreError(
+          'too_large',
+          `请求体超过 ${Math.round((route.maxBody ?? 1024 * 1024) / 1024)} KiB / body larger than ${route.maxBody ?? 1024 * 1024} bytes`,
+        );
       }
       const raw = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, route.maxBody ?? 1024 * 1024);
       let body: unknown = {};
@@ -301,7 +314,10 @@ export class CoreServer {
         // a JSON body comes as application/json: a form or text/plain post (which a web page may send without a CORS
         // preflight) is never read as a command
         if (!route.public && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-          throw new CoreError('bad_request', '请求体须为 JSON（Content-Type: application/json）/ send the body as Content-Type: application/json');
+          throw new CoreError(
+            'bad_request',
+            '请求体须为 JSON（Content-Type: application/json）/ send the body as Content-Type: application/json',
+          );
         }
         try {
           body = JSON.parse(raw.toString('utf8'));
@@ -367,14 +383,16 @@ export class CoreServer {
       return null;
     } catch (error) {
       const code = error instanceof CoreError ? error.code : 'internal';
-      return { status: STATUS[code], text: code === 'unauthorized' ? 'Unauthorized' : code === 'too_many' ? 'Too Many Requests' : 'Forbidden' };
+      return {
+        status: STATUS[code],
+        text: code === 'unauthorized' ? 'Unauthorized' : code === 'too_many' ? 'Too Many Requests' : 'Forbidden',
+      };
     }
   }
 
   /** A view connects: it gets the full snapshot first, then every event. */
   acceptStream(ws: WebSocket): void {
-    this.alive.add(ws);
-    ws.on('pong', () => this.alive.add(ws));
+    this.heartbeat.track(ws);
     ws.on('error', () => ws.terminate());
     ws.on('message', () => {
       /* views only listen; commands go over HTTP */
@@ -399,17 +417,6 @@ export class CoreServer {
         continue;
       }
       ws.send(data, { binary: false });
-    }
-  }
-
-  private beat(): void {
-    for (const ws of this.wss.clients) {
-      if (!this.alive.has(ws)) {
-        ws.terminate();
-        continue;
-      }
-      this.alive.delete(ws);
-      ws.ping();
     }
   }
 }
