@@ -1,4 +1,4 @@
-// The worker that parses an imported file (the 视频号助手 CSV/XLSX export, the catalog CSV) off the core's event loop, so a hostile
+// The worker that parses an imported file (the 视频号助手 CSV/XLSX export, the catalog CSV, a session bundle) off the core's event loop, so a hostile
 // file can cost at most this thread's time and heap (imports/run.ts sets both limits and ends the thread past them)
 // and never a pin. It only parses and validates; the core writes the result to SQLite in one transaction on the main
 // thread. It stays loaded between jobs (module loading is the slow part of a cold worker).
@@ -7,11 +7,17 @@ import { parentPort } from 'node:worker_threads';
 import { CoreError } from '../errors.ts';
 import { parseChannelsFile } from '../review/channels-export.ts';
 import { parseCatalog } from '../catalog/import.ts';
+import { type BundleInput, type BundlePlan, checkBundle } from './session-bundle.ts';
 
-export type ImportJob = { kind: 'channels-export'; bytes: Uint8Array; fileName?: string } | { kind: 'catalog-csv'; bytes: Uint8Array };
-export type ImportReply = { ok: true; value: unknown } | { ok: false; error: { code: CoreError['code']; message: string; details?: unknown } };
+export type ImportJob =
+  | { kind: 'channels-export'; bytes: Uint8Array; fileName?: string }
+  | { kind: 'catalog-csv'; bytes: Uint8Array }
+  | { kind: 'session-bundle'; input: BundleInput; plan: BundlePlan };
+export type ImportReply =
+  { ok: true; value: unknown } | { ok: false; error: { code: CoreError['code']; message: string; details?: unknown } };
 
 function run(job: ImportJob): unknown {
+  if (job.kind === 'session-bundle') return checkBundle(job.input, job.plan);
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   return job.kind === 'catalog-csv' ? parseCatalog(bytes) : parseChannelsFile(bytes, job.fileName);
 }
@@ -35,7 +41,13 @@ parentPort!.on('message', (job: ImportJob) => {
     reply =
       error instanceof CoreError
         ? { ok: false, error: { code: error.code, message: error.message, details: error.details } }
-        : { ok: false, error: { code: 'bad_request', message: `文件无法读取 / the file could not be read: ${(error as Error)?.message ?? String(error)}`.slice(0, 500) } };
+        : {
+            ok: false,
+            error: {
+              code: 'bad_request',
+              message: `文件无法读取 / the file could not be read: ${(error as Error)?.message ?? String(error)}`.slice(0, 500),
+            },
+          };
   }
   parentPort!.postMessage(reply);
 });
