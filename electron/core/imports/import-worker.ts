@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { CoreError } from '../errors.ts';
 import { parseChannelsFile } from '../review/channels-export.ts';
 import { parseCatalog } from '../catalog/import.ts';
-import { type BundleInput, type BundlePlan, checkBundle } from './session-bundle.ts';
+import { type BundleInput, type BundlePlan, checkBundle, transferables } from './session-bundle.ts';
 
 export type ImportJob =
   | { kind: 'channels-export'; bytes: Uint8Array; fileName?: string }
@@ -16,10 +16,14 @@ export type ImportJob =
 export type ImportReply =
   { ok: true; value: unknown } | { ok: false; error: { code: CoreError['code']; message: string; details?: unknown } };
 
-function run(job: ImportJob): unknown {
-  if (job.kind === 'session-bundle') return checkBundle(job.input, job.plan);
+/** the parsed value, and the buffers in it that move to the core instead of being copied */
+function run(job: ImportJob): { value: unknown; transfer: ArrayBuffer[] } {
+  if (job.kind === 'session-bundle') {
+    const value = checkBundle(job.input, job.plan);
+    return { value, transfer: transferables(value) };
+  }
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  return job.kind === 'catalog-csv' ? parseCatalog(bytes) : parseChannelsFile(bytes, job.fileName);
+  return { value: job.kind === 'catalog-csv' ? parseCatalog(bytes) : parseChannelsFile(bytes, job.fileName), transfer: [] };
 }
 
 // Linux keeps a nice value per thread and setpriority(PRIO_PROCESS, 0) from this thread renices only this thread
@@ -35,8 +39,11 @@ if (process.platform === 'linux') {
 
 parentPort!.on('message', (job: ImportJob) => {
   let reply: ImportReply;
+  let transfer: ArrayBuffer[] = [];
   try {
-    reply = { ok: true, value: run(job) };
+    const done = run(job);
+    reply = { ok: true, value: done.value };
+    transfer = done.transfer;
   } catch (error) {
     reply =
       error instanceof CoreError
@@ -49,6 +56,6 @@ parentPort!.on('message', (job: ImportJob) => {
             },
           };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, transfer);
 });
 parentPort!.postMessage('ready');

@@ -52,11 +52,14 @@ export interface BundlePlan {
   products: TableInfo;
 }
 
-/** `count` rows that share one key list, row-major: row r's value for columns[c] is values[r * columns.length + c]. */
+/**
+ * `count` rows that share one key list, by column: row r's value for columns[c] is data[c][r]. A column of numbers only
+ * is a Float64Array, moved to the core without a copy (JSON numbers are doubles: nothing is lost); others are arrays.
+ */
 export interface RowBlock {
   columns: string[];
   count: number;
-  values: unknown[];
+  data: (Float64Array | unknown[])[];
 }
 export interface CheckedBundle {
   exportedAt: number;
@@ -184,12 +187,10 @@ function envelopeSchema(plan: BundlePlan) {
     version: z.literal(BUNDLE_VERSION),
     exportedAt: epochMs,
     app: z.string().max(200),
-    data: z
-      .strictObject(data)
-      .refine((d) => Array.isArray(d.sessions) && d.sessions.length === 1, {
-        message: 'data.sessions must hold exactly one session',
-        path: ['sessions'],
-      }),
+    data: z.strictObject(data).refine((d) => Array.isArray(d.sessions) && d.sessions.length === 1, {
+      message: 'data.sessions must hold exactly one session',
+      path: ['sessions'],
+    }),
   });
 }
 
@@ -263,7 +264,7 @@ function liveInputProblems(data: Record<string, Record<string, unknown>[] | unde
   return out;
 }
 
-/** rows → blocks of flat values; a key whose value is undefined (only possible in a value handed over as an object) is left out */
+/** rows → blocks by column; a key whose value is undefined (only possible in a value handed over as an object) is left out */
 function compact(rows: Record<string, unknown>[]): RowBlock[] {
   const blocks: RowBlock[] = [];
   let block: RowBlock | null = null;
@@ -272,14 +273,24 @@ function compact(rows: Record<string, unknown>[]): RowBlock[] {
     const columns = Object.keys(row).filter((k) => row[k] !== undefined);
     const k = columns.join('\u0000');
     if (!block || k !== key) {
-      block = { columns, count: 0, values: [] };
+      block = { columns, count: 0, data: columns.map(() => []) };
       blocks.push(block);
       key = k;
     }
     block.count++;
-    for (const c of columns) block.values.push(row[c]);
+    for (let c = 0; c < columns.length; c++) (block.data[c] as unknown[]).push(row[columns[c]!]);
   }
+  for (const b of blocks)
+    b.data = b.data.map((col) => ((col as unknown[]).every((v) => typeof v === 'number') ? Float64Array.from(col as number[]) : col));
   return blocks;
+}
+
+/** the buffers of a checked bundle's number columns, to move rather than copy */
+export function transferables(bundle: CheckedBundle): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const blocks of Object.values(bundle.tables))
+    for (const b of blocks) for (const col of b.data) if (col instanceof Float64Array) out.push(col.buffer as ArrayBuffer);
+  return out;
 }
 
 /** Parses and checks a bundle against the plan; throws a CoreError naming what is wrong, or answers its rows compacted. */

@@ -212,17 +212,19 @@ export function bundlePlan(db: Db): BundlePlan {
   return { tables: sessionTables(info), products: info.get(PRODUCTS)! };
 }
 
-/** a block's rows one at a time, as objects with the block's keys */
+/** a table's rows one at a time, as objects with their block's keys (the few rows that need per-row rules) */
 function* rowsOf(blocks: RowBlock[] | undefined): Generator<Record<string, unknown>> {
-  for (const { columns, count, values } of blocks ?? []) {
-    const n = columns.length;
-    for (let r = 0, at = 0; r < count; r++, at += n) {
+  for (const { columns, count, data } of blocks ?? []) {
+    for (let r = 0; r < count; r++) {
       const row: Record<string, unknown> = {};
-      for (let c = 0; c < n; c++) row[columns[c]!] = values[at + c];
+      for (let c = 0; c < columns.length; c++) row[columns[c]!] = data[c]![r];
       yield row;
     }
   }
 }
+
+/** tables whose rows get rules of their own on import (below): written row by row as objects */
+const PER_ROW = new Set(['segments', 'channels_comments', 'stream_events', 'push_deliveries']);
 
 /**
  * Writes a bundle the worker checked against `plan` (checkBundle) in one transaction with new ids; a row SQLite
@@ -278,10 +280,20 @@ export function applyBundle(db: Db, plan: BundlePlan, bundle: CheckedBundle, now
         if (t.name === 'sessions' || IMPORT_DROPPED.has(t.name)) continue;
         const own = t.ownId ? new Map<number, number>() : null;
         if (own) maps.set(t.name, own);
+        const ctx = { sessionId, maps, where: '', info };
+        if (!PER_ROW.has(t.name)) {
+          let first = 0;
+          for (const block of data[t.name] ?? []) {
+            insertBlock(db, t, block, first, own, ctx);
+            first += block.count;
+          }
+          rows += first;
+          continue;
+        }
         i = 0;
         for (const original of rowsOf(data[t.name])) {
           const where = `${t.name}[${i++}]`;
-          const row = remap(t, original, { sessionId, maps, where, info });
+          const row = remap(t, original, { ...ctx, where });
           if (wasLive && t.name === 'segments' && row.ended_at == null) row.ended_at = s.ended_at;
           if (t.name === 'channels_comments' && typeof row.msg_key === 'string') row.msg_key = `import:${sessionId}:${row.msg_key}`;
           // a recording is never taken from a bundle's path (it could name any file here): the user re-links the file
@@ -305,6 +317,81 @@ export function applyBundle(db: Db, plan: BundlePlan, bundle: CheckedBundle, now
       return { sessionId, title: String(s.title), rows, products: { reused, created } };
     })
     .immediate();
+}
+
+/** what insertBlock does with a column's value */
+const Take = { Plain: 0, Session: 1, Ref: 2, NoMap: 3, ProductKey: 4, ReadingProducts: 5 } as const;
+type Take = (typeof Take)[keyof typeof Take];
+
+/**
+ * The bulk of a bundle (readings, seconds, orders): one statement per block, the column rules decided once per block
+ * instead of per value. The same rules as remap, which the per-row tables use.
+ */
+function insertBlock(db: Db, t: TableInfo, block: RowBlock, first: number, own: Map<number, number> | null, ctx: RemapContext): void {
+  const keep: number[] = [];
+  const take: Take[] = [];
+  const refMaps: (Map<number, number> | undefined)[] = [];
+  const products = ctx.maps.get(PRODUCTS)!;
+  for (let c = 0; c < block.columns.length; c++) {
+    const name = block.columns[c]!;
+    if (name === t.ownId) continue;
+    keep.push(c);
+    const fk = t.fks.find((f) => f.from === name);
+    const map = fk ? ctx.maps.get(fk.table) : undefined;
+    refMaps.push(map);
+    if (name === 'session_id') take.push(Take.Session);
+    else if (fk) take.push(map ? Take.Ref : Take.NoMap);
+    else if (name === 'product_key') take.push(Take.ProductKey);
+    else if (name === 'products' && t.name === 'metric_readings') take.push(Take.ReadingProducts);
+    else take.push(Take.Plain);
+  }
+  const columns = keep.map((c) => block.columns[c]!);
+  const stmt = statement(db, t.name, columns);
+  const ownCol = t.ownId ? block.columns.indexOf(t.ownId) : -1;
+  const values: unknown[] = new Array(keep.length);
+  for (let r = 0; r < block.count; r++) {
+    for (let j = 0; j < keep.length; j++) {
+      const v = block.data[keep[j]!]![r];
+      switch (take[j]!) {
+        case Take.Plain:
+          values[j] = v;
+          break;
+        case Take.Session:
+          values[j] = ctx.sessionId;
+          break;
+        case Take.Ref: {
+          if (v === null || v === undefined) {
+            values[j] = v;
+            break;
+          }
+          const to = refMaps[j]!.get(v as number);
+          if (to === undefined)
+            throw bad(
+              `${t.name}[${first + r}]`,
+              columns[j]!,
+              `refers to ${t.fks.find((f) => f.from === columns[j])!.table} id ${String(v)} which is not in the bundle`,
+            );
+          values[j] = to;
+          break;
+        }
+        case Take.NoMap: {
+          // a reference to local configuration (e.g. a push rule) that the bundle does not carry
+          const fk = t.fks.find((f) => f.from === columns[j])!;
+          if (v !== null && v !== undefined && t.columns.find((c) => c.name === columns[j])!.notnull)
+            throw bad(`${t.name}[${first + r}]`, columns[j]!, `refers to ${fk.table} which a bundle does not carry`);
+          values[j] = v === undefined ? v : null;
+          break;
+        }
+        case Take.ProductKey:
+          values[j] = productKey(v, products);
+          break;
+        case Take.ReadingProducts:
+          values[j] = typeof v === 'string' ? readingProducts(v, products) : v;
+      }
+    }
+    const newId = run(stmt, values, `${t.name}[${first + r}]`);
+    if (own && ownCol >= 0 && typeof block.data[ownCol]![r] === 'number') own.set(block.data[ownCol]![r] as number, newId);
+  }
 }
 
 /** the same SKU, else the same title and price; a live product before a deleted one */
@@ -356,18 +443,24 @@ function remap(t: TableInfo, original: Record<string, unknown>, ctx: RemapContex
     row[k] = v;
   }
   const products = ctx.maps.get(PRODUCTS)!;
-  // metric rows name products by text: a LiveCue id ("12") follows the product, a source's own id stays as it is
-  if (typeof row.product_key === 'string' && /^\d{1,15}$/.test(row.product_key)) {
-    const to = products.get(Number(row.product_key));
-    if (to !== undefined) row.product_key = String(to);
-  }
-  if (t.name === 'metric_readings' && typeof row.products === 'string') {
-    const list = parseProducts(row.products);
-    row.products = JSON.stringify(
-      list.map((p) => (typeof p.productId === 'number' && products.has(p.productId) ? { ...p, productId: products.get(p.productId) } : p)),
-    );
-  }
+  if ('product_key' in row) row.product_key = productKey(row.product_key, products);
+  if (t.name === 'metric_readings' && typeof row.products === 'string') row.products = readingProducts(row.products, products);
   return row;
+}
+
+/** metric rows name products by text: a LiveCue id ("12") follows the product, a source's own id stays as it is */
+function productKey(value: unknown, products: Map<number, number>): unknown {
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return value;
+  const to = products.get(Number(value));
+  return to === undefined ? value : String(to);
+}
+
+/** a reading's product list (JSON text) with LiveCue product ids moved to the target's */
+function readingProducts(text: string, products: Map<number, number>): string {
+  const list = parseProducts(text);
+  return JSON.stringify(
+    list.map((p) => (typeof p.productId === 'number' && products.has(p.productId) ? { ...p, productId: products.get(p.productId) } : p)),
+  );
 }
 
 function parseProducts(text: string): { productId?: unknown }[] {
@@ -382,8 +475,7 @@ function parseProducts(text: string): { productId?: unknown }[] {
 type Insert = { run(...values: unknown[]): { lastInsertRowid: number | bigint } };
 const statements = new WeakMap<Db, Map<string, Insert>>();
 
-function insert(db: Db, table: string, row: Record<string, unknown>, where: string): number {
-  const cols = Object.keys(row);
+function statement(db: Db, table: string, cols: string[]): Insert {
   const key = `${table}(${cols.join(',')})`;
   let cache = statements.get(db);
   if (!cache) statements.set(db, (cache = new Map()));
@@ -394,8 +486,21 @@ function insert(db: Db, table: string, row: Record<string, unknown>, where: stri
       : db.prepare(`INSERT INTO ${quote(table)} DEFAULT VALUES`)) as unknown as Insert;
     cache.set(key, stmt);
   }
+  return stmt;
+}
+
+function insert(db: Db, table: string, row: Record<string, unknown>, where: string): number {
+  const cols = Object.keys(row);
+  return run(
+    statement(db, table, cols),
+    cols.map((c) => row[c]),
+    where,
+  );
+}
+
+function run(stmt: Insert, values: unknown[], where: string): number {
   try {
-    return Number(stmt.run(...cols.map((c) => row[c])).lastInsertRowid);
+    return Number(stmt.run(...values).lastInsertRowid);
   } catch (error) {
     // a CHECK, UNIQUE or foreign key the schema enforces: name the row, the whole import rolls back
     throw new CoreError('bad_request', `文件无效，未导入 / invalid bundle, nothing imported: data.${where}: ${(error as Error).message}`, {
