@@ -86,14 +86,42 @@ const invalid = (issues: Issue[]) =>
 
 const refused = (zh: string, en: string) => new CoreError('too_large', `${zh}，未导入 / ${en}, nothing imported`);
 
+/** where one table's rows are in the bytes: the "[" and "]" around them and where each row starts */
+export interface TableSpan {
+  name: string;
+  open: number;
+  close: number;
+  rows: number[];
+}
+
+const malformed = (zh: string, en: string) =>
+  new CoreError('bad_request', `文件无效，未导入：${zh} / invalid bundle, nothing imported: ${en}`);
+
 /**
  * One pass over the JSON bytes: nesting depth, rows (objects or arrays at row depth), cells (members of rows) and the
- * longest string, each refused as soon as it passes its limit. Structural characters are ASCII, so bytes suffice.
+ * longest string, each refused as soon as it passes its limit; and where each table of `data` has its rows, so they
+ * can be parsed a batch at a time. Structural characters are ASCII, so bytes suffice.
  */
-export function scanJson(bytes: Uint8Array, limits = BUNDLE_LIMITS): void {
+export function scanJson(bytes: Uint8Array, limits = BUNDLE_LIMITS): TableSpan[] {
   let depth = 0;
   let rows = 0;
   let cells = 0;
+  let strStart = -1;
+  let strEnd = -1;
+  let rootKey: string | null = null;
+  let tableKey: string | null = null;
+  let dataSeen = false;
+  let inData = false;
+  let table: TableSpan | null = null;
+  const tables: TableSpan[] = [];
+  const names = new Set<string>();
+  const key = () => {
+    try {
+      return JSON.parse(decode(bytes.subarray(strStart, strEnd + 1))) as string;
+    } catch {
+      return '';
+    }
+  };
   for (let i = 0, n = bytes.length; i < n; i++) {
     const b = bytes[i]!;
     if (b === 0x22 /* " */) {
@@ -109,20 +137,49 @@ export function scanJson(bytes: Uint8Array, limits = BUNDLE_LIMITS): void {
           `a string of more than ${limits.stringBytes / 1024 / 1024} MiB at byte ${start}`,
         );
       }
-    } else if (b === 0x7b /* { */ || b === 0x5b /* [ */) {
-      if (++depth > limits.depth) {
-        throw new CoreError(
-          'bad_request',
-          `文件无效，未导入：第 ${i} 字节处嵌套超过 ${limits.depth} 层 / invalid bundle, nothing imported: nested deeper than ${limits.depth} levels at byte ${i}`,
+      if (table && depth === 3)
+        throw malformed(
+          `${table.name} 的第 ${table.rows.length + 1} 行不是对象`,
+          `a row of ${table.name} is not an object (byte ${start})`,
         );
+      strStart = start;
+      strEnd = i;
+    } else if (b === 0x7b /* { */ || b === 0x5b /* [ */) {
+      if (++depth > limits.depth)
+        throw malformed(`第 ${i} 字节处嵌套超过 ${limits.depth} 层`, `nested deeper than ${limits.depth} levels at byte ${i}`);
+      if (depth === limits.depth) {
+        if (++rows > limits.rows) throw refused(`行数超过 ${limits.rows}`, `more than ${limits.rows} rows`);
+        table?.rows.push(i);
+      } else if (depth === 2 && b === 0x7b && rootKey === 'data') {
+        if (dataSeen) throw malformed('data 出现两次', 'data appears twice');
+        dataSeen = inData = true;
+      } else if (depth === 3 && inData && b === 0x5b) {
+        table = { name: tableKey ?? '', open: i, close: -1, rows: [] };
       }
-      if (depth === limits.depth && ++rows > limits.rows) throw refused(`行数超过 ${limits.rows}`, `more than ${limits.rows} rows`);
     } else if (b === 0x7d /* } */ || b === 0x5d /* ] */) {
+      if (depth === 3 && table && b === 0x5d) {
+        table.close = i;
+        tables.push(table);
+        table = null;
+      } else if (depth === 2 && inData) {
+        inData = false;
+      }
       depth--;
-    } else if (b === 0x3a /* : */ && depth === limits.depth) {
-      if (++cells > limits.cells) throw refused(`数据格超过 ${limits.cells}`, `more than ${limits.cells} values`);
+    } else if (b === 0x3a /* : */) {
+      if (depth === limits.depth) {
+        if (++cells > limits.cells) throw refused(`数据格超过 ${limits.cells}`, `more than ${limits.cells} values`);
+      } else if (depth === 1) {
+        rootKey = key();
+      } else if (depth === 2 && inData) {
+        tableKey = key();
+        if (names.has(tableKey)) throw malformed(`表 ${tableKey} 出现两次`, `table ${tableKey} appears twice`);
+        names.add(tableKey);
+      }
+    } else if (table && depth === 3 && b !== 0x2c && b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) {
+      throw malformed(`${table.name} 的第 ${table.rows.length + 1} 行不是对象`, `a row of ${table.name} is not an object (byte ${i})`);
     }
   }
+  return tables;
 }
 
 /** the text of JSON bytes: UTF-8 only (a byte-order mark is dropped), as the exporter writes it */
@@ -145,18 +202,64 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** the bundle's value, parsed only after the scan passed */
-function read(input: BundleInput): unknown {
-  if ('value' in input) return input.value;
+/** rows parsed per JSON.parse: a batch's objects are checked and packed by column before the next is read */
+const BATCH = 2000;
+
+/** a bundle whose rows are read a batch at a time: the envelope (tables emptied), and each table's rows */
+interface Source {
+  envelope: unknown;
+  count(table: string): number;
+  batches(table: string): Generator<{ first: number; rows: unknown[] }>;
+}
+
+function fromValue(value: unknown): Source {
+  const data = (value as { data?: Record<string, unknown> } | null)?.data;
+  const list = (table: string) => (data && typeof data === 'object' && Array.isArray(data[table]) ? (data[table] as unknown[]) : []);
+  return {
+    envelope: value,
+    count: (table) => list(table).length,
+    *batches(table) {
+      yield { first: 0, rows: list(table) };
+    },
+  };
+}
+
+/** The bytes are scanned (limits, where the rows are), the envelope is parsed with the tables cut out, rows later in batches. */
+function fromBytes(bytes: Uint8Array): Source {
+  const spans = scanJson(bytes);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const t of spans) {
+    pieces.push(decode(bytes.subarray(at, t.open + 1)));
+    at = t.close;
+  }
+  pieces.push(decode(bytes.subarray(at)));
+  const envelope = parseJson(pieces.join(''));
+  const byName = new Map(spans.map((t) => [t.name, t]));
+  return {
+    envelope,
+    count: (table) => byName.get(table)?.rows.length ?? 0,
+    *batches(table) {
+      const t = byName.get(table);
+      if (!t) return;
+      for (let k = 0; k < t.rows.length; k += BATCH) {
+        const end = k + BATCH < t.rows.length ? t.rows[k + BATCH]! : t.close;
+        // from this batch's first row to the next batch's (or the "]"): drop the comma between them
+        const text = decode(bytes.subarray(t.rows[k]!, end)).trimEnd();
+        yield { first: k, rows: parseJson(`[${text.endsWith(',') ? text.slice(0, -1) : text}]`) as unknown[] };
+      }
+    },
+  };
+}
+
+function source(input: BundleInput): Source {
+  if ('value' in input) return fromValue(input.value);
   if ('text' in input) {
     const trimmed = input.text.trimStart();
     // JSON text starts with "{"; anything else is taken as base64 of it (base64 has no "{")
-    const bytes = Buffer.from(trimmed, trimmed.startsWith('{') ? 'utf8' : 'base64');
-    scanJson(bytes);
-    return parseJson(decode(bytes));
+    return fromBytes(Buffer.from(trimmed, trimmed.startsWith('{') ? 'utf8' : 'base64'));
   }
-  scanJson(input.bytes);
-  return parseJson(decode(input.bytes));
+  return fromBytes(input.bytes);
 }
 
 // ── schemas ────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -178,7 +281,7 @@ function rowSchema(t: TableInfo): z.ZodType {
   return z.strictObject(shape);
 }
 
-/** the envelope: known tables only, each an array (its rows are checked one by one after) */
+/** the envelope: known tables only, each an array (its rows are checked one by one after; from bytes, they are cut out here) */
 function envelopeSchema(plan: BundlePlan) {
   const data: Record<string, z.ZodType> = {};
   for (const t of [...plan.tables.map((t) => t.name), CHANNELS, PRODUCTS]) data[t] = z.array(z.unknown()).optional();
@@ -187,33 +290,8 @@ function envelopeSchema(plan: BundlePlan) {
     version: z.literal(BUNDLE_VERSION),
     exportedAt: epochMs,
     app: z.string().max(200),
-    data: z.strictObject(data).refine((d) => Array.isArray(d.sessions) && d.sessions.length === 1, {
-      message: 'data.sessions must hold exactly one session',
-      path: ['sessions'],
-    }),
+    data: z.strictObject(data),
   });
-}
-
-/** every row of every table against its schema; stops at 20 issues (a million bad rows cost no more than twenty) */
-function rowIssues(plan: BundlePlan, data: Record<string, unknown[] | undefined>): Issue[] {
-  const issues: Issue[] = [];
-  const schemas: [string, z.ZodType][] = [
-    ...plan.tables.map((t): [string, z.ZodType] => [t.name, rowSchema(t)]),
-    [CHANNELS, z.strictObject({ id, kind: z.string().max(32), name: z.string().max(200) })],
-    [PRODUCTS, rowSchema(plan.products)],
-  ];
-  for (const [table, schema] of schemas) {
-    const rows = data[table] ?? [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = schema.safeParse(rows[i]);
-      if (r.success) continue;
-      for (const issue of r.error.issues) {
-        issues.push({ ...issue, path: ['data', table, i, ...issue.path] });
-        if (issues.length >= 20) return issues;
-      }
-    }
-  }
-  return issues;
 }
 
 /**
@@ -264,25 +342,27 @@ function liveInputProblems(data: Record<string, Record<string, unknown>[] | unde
   return out;
 }
 
-/** rows → blocks by column; a key whose value is undefined (only possible in a value handed over as an object) is left out */
-function compact(rows: Record<string, unknown>[]): RowBlock[] {
-  const blocks: RowBlock[] = [];
-  let block: RowBlock | null = null;
-  let key = '';
-  for (const row of rows) {
+/** Packs rows by column as they come; a key whose value is undefined (only in a value handed over as an object) is left out. */
+class Packer {
+  readonly blocks: RowBlock[] = [];
+  private key = '';
+  add(row: Record<string, unknown>): void {
     const columns = Object.keys(row).filter((k) => row[k] !== undefined);
-    const k = columns.join('\u0000');
-    if (!block || k !== key) {
+    const key = columns.join('\u0000');
+    let block = this.blocks.at(-1);
+    if (!block || key !== this.key) {
       block = { columns, count: 0, data: columns.map(() => []) };
-      blocks.push(block);
-      key = k;
+      this.blocks.push(block);
+      this.key = key;
     }
     block.count++;
     for (let c = 0; c < columns.length; c++) (block.data[c] as unknown[]).push(row[columns[c]!]);
   }
-  for (const b of blocks)
-    b.data = b.data.map((col) => ((col as unknown[]).every((v) => typeof v === 'number') ? Float64Array.from(col as number[]) : col));
-  return blocks;
+  done(): RowBlock[] {
+    for (const b of this.blocks)
+      b.data = b.data.map((col) => ((col as unknown[]).every((v) => typeof v === 'number') ? Float64Array.from(col as number[]) : col));
+    return this.blocks;
+  }
 }
 
 /** the buffers of a checked bundle's number columns, to move rather than copy */
@@ -293,30 +373,64 @@ export function transferables(bundle: CheckedBundle): ArrayBuffer[] {
   return out;
 }
 
-/** Parses and checks a bundle against the plan; throws a CoreError naming what is wrong, or answers its rows compacted. */
+/** tables whose rows are also checked against live-input schemas, kept as objects for that */
+const LIVE_CHECKED = new Set(['sessions', 'lineup_items', PRODUCTS]);
+
+/**
+ * Parses and checks a bundle against the plan; throws a CoreError naming what is wrong, or answers its rows packed by
+ * column. Every row is checked against its table's schema (stopping at 20 issues, so a million bad rows cost no more
+ * than twenty), then products, the title and lineup texts as live input would be.
+ */
 export function checkBundle(input: BundleInput, plan: BundlePlan): CheckedBundle {
-  const value = read(input);
-  const envelope = envelopeSchema(plan).safeParse(value);
+  const src = source(input);
+  const envelope = envelopeSchema(plan).safeParse(src.envelope);
   if (!envelope.success) throw invalid(envelope.error.issues);
   const { exportedAt, data } = envelope.data as { exportedAt: number; data: Record<string, unknown[] | undefined> };
+  if (!Array.isArray(data.sessions) || src.count('sessions') !== 1) {
+    throw invalid([{ path: ['data', 'sessions'], message: 'data.sessions must hold exactly one session', code: 'custom' }]);
+  }
   let rows = 0;
-  for (const list of Object.values(data)) rows += list?.length ?? 0;
+  for (const name of Object.keys(data)) rows += src.count(name);
   // a value handed over as an object did not pass the scan
   if (rows > BUNDLE_LIMITS.rows) throw refused(`行数超过 ${BUNDLE_LIMITS.rows}`, `more than ${BUNDLE_LIMITS.rows} rows`);
-  const issues = rowIssues(plan, data);
+
+  const issues: Issue[] = [];
+  const kept: Record<string, Record<string, unknown>[]> = {};
+  const tables: Record<string, RowBlock[]> = {};
+  const schemas: [string, z.ZodType][] = [
+    ...plan.tables.map((t): [string, z.ZodType] => [t.name, rowSchema(t)]),
+    [CHANNELS, z.strictObject({ id, kind: z.string().max(32), name: z.string().max(200) })],
+    [PRODUCTS, rowSchema(plan.products)],
+  ];
+  for (const [table, schema] of schemas) {
+    if (!Array.isArray(data[table])) continue;
+    const packer = new Packer();
+    for (const batch of src.batches(table)) {
+      for (let i = 0; i < batch.rows.length; i++) {
+        const row = batch.rows[i];
+        const r = schema.safeParse(row);
+        if (!r.success) {
+          for (const issue of r.error.issues) {
+            issues.push({ ...issue, path: ['data', table, batch.first + i, ...issue.path] });
+            if (issues.length >= 20) throw invalid(issues);
+          }
+          continue;
+        }
+        if (issues.length) continue;
+        packer.add(row as Record<string, unknown>);
+        if (LIVE_CHECKED.has(table)) (kept[table] ??= []).push(row as Record<string, unknown>);
+      }
+    }
+    tables[table] = packer.done();
+  }
   if (issues.length) throw invalid(issues);
-  const typed = data as Record<string, Record<string, unknown>[] | undefined>;
-  const problems = liveInputProblems(typed);
+  const problems = liveInputProblems(kept);
   if (problems.length) {
     throw new CoreError(
       'bad_request',
       `文件中有不合规的内容，未导入 / the bundle holds values live input would refuse, nothing imported: ${problems[0]!.path}: ${problems[0]!.message}`,
-      {
-        issues: problems.slice(0, 20),
-      },
+      { issues: problems.slice(0, 20) },
     );
   }
-  const tables: Record<string, RowBlock[]> = {};
-  for (const [name, list] of Object.entries(typed)) if (list) tables[name] = compact(list);
   return { exportedAt, tables };
 }
