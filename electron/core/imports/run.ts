@@ -17,13 +17,14 @@ export const IMPORT_LIMITS = {
 };
 
 /**
- * A session bundle is JSON parsed whole: its object graph lives in the heap (an 8-hour session, 33 MiB of JSON, peaks
- * at about 300 MB there, see docs/security.md). Its worker is loaded for the job and ended after it, so that heap is
- * given back at once rather than kept by an idle thread.
+ * A session bundle (up to 200 MiB of JSON) is read a batch of rows at a time and kept packed by column
+ * (imports/session-bundle.ts): an 8-hour session (33 MiB) reads within a 96 MB heap, so 512 MB leaves room for the
+ * largest real sessions while a hostile one ends there. Its own thread: loaded on the first bundle, kept warm after a
+ * refusal (the cheap, repeatable case), ended after an import so the heap of the rows it built goes back at once.
  */
 export const BUNDLE_IMPORT_LIMITS = {
   timeMs: 30_000,
-  heapMb: 640,
+  heapMb: 512,
 };
 
 type Limits = typeof IMPORT_LIMITS;
@@ -45,8 +46,8 @@ interface Warm {
 
 export class ImportRunner {
   private warm: Warm | null = null;
-  /** the bundle job's own thread, while it runs */
-  private bundleWorker: Worker | null = null;
+  /** the session-bundle thread (its own heap limit), while loaded */
+  private warmBundle: Warm | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly limits: Limits;
@@ -69,6 +70,12 @@ export class ImportRunner {
       stderr: false,
     });
     worker.unref();
+    // an idle thread that fails or ends is forgotten (the next job loads another); the job running, if any, is told by its own listeners
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      if (this.warm?.worker === worker) this.warm = null;
+      if (this.warmBundle?.worker === worker) this.warmBundle = null;
+    });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
@@ -89,25 +96,25 @@ export class ImportRunner {
     if (this.closed) throw new CoreError('conflict', 'LiveCue is shutting down');
     const bundle = job.kind === 'session-bundle';
     const limits = bundle ? this.bundleLimits : this.limits;
-    let worker: Worker;
-    if (bundle) {
-      worker = this.spawn(limits).worker;
-      this.bundleWorker = worker;
-    } else {
-      const warm = this.warm ?? this.spawn(limits);
-      this.warm = warm;
-      worker = warm.worker;
-    }
+    const warm = (bundle ? this.warmBundle : this.warm) ?? this.spawn(limits);
+    if (bundle) this.warmBundle = warm;
+    else this.warm = warm;
+    const { worker } = warm;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = (fn: () => void, kill: boolean) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        // a warm worker serves many jobs: this job's listeners go with it
         worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
         fn();
         if (bundle) {
-          if (this.bundleWorker === worker) this.bundleWorker = null;
+          // past a limit, dead, or done building an import's rows: this thread goes; the next bundle loads a fresh one
+          if (!kill) return;
+          if (this.warmBundle?.worker === worker) this.warmBundle = null;
           void worker.terminate();
         } else if (kill) {
           // past a limit (or dead): this thread goes, a fresh one is loaded for the next file
@@ -134,11 +141,10 @@ export class ImportRunner {
         if (reply === 'ready') return;
         finish(
           () => (reply.ok ? resolve(reply.value as T) : reject(new CoreError(reply.error.code, reply.error.message, reply.error.details))),
-          false,
+          bundle && reply.ok,
         );
       };
-      worker.on('message', onMessage);
-      worker.once('error', (error: Error & { code?: string }) =>
+      const onError = (error: Error & { code?: string }) =>
         finish(
           () =>
             reject(
@@ -150,9 +156,11 @@ export class ImportRunner {
                 : new CoreError('bad_request', `文件无法读取 / the file could not be read: ${error.message}`.slice(0, 500)),
             ),
           true,
-        ),
-      );
-      worker.once('exit', (code) => finish(() => reject(new CoreError('internal', `import worker exited with ${code}`)), true));
+        );
+      const onExit = (code: number) => finish(() => reject(new CoreError('internal', `import worker exited with ${code}`)), true);
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
       try {
         worker.postMessage(job, transfer);
       } catch (error) {
@@ -168,10 +176,8 @@ export class ImportRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    const warm = this.warm;
-    const bundle = this.bundleWorker;
-    this.warm = null;
-    this.bundleWorker = null;
-    await Promise.all([warm?.worker.terminate(), bundle?.terminate()]);
+    const warm = [this.warm, this.warmBundle];
+    this.warm = this.warmBundle = null;
+    await Promise.all(warm.map((w) => w?.worker.terminate()));
   }
 }

@@ -86,12 +86,16 @@ const invalid = (issues: Issue[]) =>
 
 const refused = (zh: string, en: string) => new CoreError('too_large', `${zh}，未导入 / ${en}, nothing imported`);
 
-/** where one table's rows are in the bytes: the "[" and "]" around them and where each row starts */
+/** rows parsed per JSON.parse: a batch's objects are checked and packed by column before the next is read */
+const BATCH = 2000;
+
+/** where one table's rows are in the bytes: the "[" and "]" around them, how many, and where every BATCH-th starts */
 export interface TableSpan {
   name: string;
   open: number;
   close: number;
-  rows: number[];
+  count: number;
+  batchStarts: number[];
 }
 
 const malformed = (zh: string, en: string) =>
@@ -138,10 +142,7 @@ export function scanJson(bytes: Uint8Array, limits = BUNDLE_LIMITS): TableSpan[]
         );
       }
       if (table && depth === 3)
-        throw malformed(
-          `${table.name} 的第 ${table.rows.length + 1} 行不是对象`,
-          `a row of ${table.name} is not an object (byte ${start})`,
-        );
+        throw malformed(`${table.name} 的第 ${table.count + 1} 行不是对象`, `a row of ${table.name} is not an object (byte ${start})`);
       strStart = start;
       strEnd = i;
     } else if (b === 0x7b /* { */ || b === 0x5b /* [ */) {
@@ -149,12 +150,12 @@ export function scanJson(bytes: Uint8Array, limits = BUNDLE_LIMITS): TableSpan[]
         throw malformed(`第 ${i} 字节处嵌套超过 ${limits.depth} 层`, `nested deeper than ${limits.depth} levels at byte ${i}`);
       if (depth === limits.depth) {
         if (++rows > limits.rows) throw refused(`行数超过 ${limits.rows}`, `more than ${limits.rows} rows`);
-        table?.rows.push(i);
+        if (table && table.count++ % BATCH === 0) table.batchStarts.push(i);
       } else if (depth === 2 && b === 0x7b && rootKey === 'data') {
         if (dataSeen) throw malformed('data 出现两次', 'data appears twice');
         dataSeen = inData = true;
       } else if (depth === 3 && inData && b === 0x5b) {
-        table = { name: tableKey ?? '', open: i, close: -1, rows: [] };
+        table = { name: tableKey ?? '', open: i, close: -1, count: 0, batchStarts: [] };
       }
     } else if (b === 0x7d /* } */ || b === 0x5d /* ] */) {
       if (depth === 3 && table && b === 0x5d) {
@@ -176,7 +177,7 @@ export function scanJson(bytes: Uint8Array, limits = BUNDLE_LIMITS): TableSpan[]
         names.add(tableKey);
       }
     } else if (table && depth === 3 && b !== 0x2c && b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) {
-      throw malformed(`${table.name} 的第 ${table.rows.length + 1} 行不是对象`, `a row of ${table.name} is not an object (byte ${i})`);
+      throw malformed(`${table.name} 的第 ${table.count + 1} 行不是对象`, `a row of ${table.name} is not an object (byte ${i})`);
     }
   }
   return tables;
@@ -201,9 +202,6 @@ function parseJson(text: string): unknown {
     );
   }
 }
-
-/** rows parsed per JSON.parse: a batch's objects are checked and packed by column before the next is read */
-const BATCH = 2000;
 
 /** a bundle whose rows are read a batch at a time: the envelope (tables emptied), and each table's rows */
 interface Source {
@@ -238,15 +236,15 @@ function fromBytes(bytes: Uint8Array): Source {
   const byName = new Map(spans.map((t) => [t.name, t]));
   return {
     envelope,
-    count: (table) => byName.get(table)?.rows.length ?? 0,
+    count: (table) => byName.get(table)?.count ?? 0,
     *batches(table) {
       const t = byName.get(table);
       if (!t) return;
-      for (let k = 0; k < t.rows.length; k += BATCH) {
-        const end = k + BATCH < t.rows.length ? t.rows[k + BATCH]! : t.close;
+      for (let b = 0; b < t.batchStarts.length; b++) {
+        const end = b + 1 < t.batchStarts.length ? t.batchStarts[b + 1]! : t.close;
         // from this batch's first row to the next batch's (or the "]"): drop the comma between them
-        const text = decode(bytes.subarray(t.rows[k]!, end)).trimEnd();
-        yield { first: k, rows: parseJson(`[${text.endsWith(',') ? text.slice(0, -1) : text}]`) as unknown[] };
+        const text = decode(bytes.subarray(t.batchStarts[b]!, end)).trimEnd();
+        yield { first: b * BATCH, rows: parseJson(`[${text.endsWith(',') ? text.slice(0, -1) : text}]`) as unknown[] };
       }
     },
   };
