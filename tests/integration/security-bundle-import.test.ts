@@ -191,10 +191,18 @@ describe('hostile bundles end in the worker', () => {
     });
   }
 
-  it('the real bundle unspoilt imports, and a JSON route still wants a JSON Content-Type', async () => {
+  it('the real bundle unspoilt imports (upload, JSON text, base64), and the upload still wants a JSON Content-Type', async () => {
     const r = await underLoad(s, live, Buffer.from(JSON.stringify(good)));
     expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
     expect(r.body.rows).toBeGreaterThan(3000);
+    // the command takes the bundle as JSON text or base64 of it too (no object graph built on the core's thread)
+    const asText = await s.api('POST', '/api/v1/invoke/review.importBundle', { bundle: JSON.stringify(good) });
+    expect(asText.status, JSON.stringify(asText.body).slice(0, 300)).toBe(200);
+    expect(asText.body.rows).toBe(r.body.rows);
+    const asBase64 = await s.api('POST', '/api/v1/invoke/review.importBundle', {
+      bundle: Buffer.from(JSON.stringify(good)).toString('base64'),
+    });
+    expect(asBase64.status, JSON.stringify(asBase64.body).slice(0, 300)).toBe(200);
     const form = await fetch(`${s.url}api/v1/sessions/import`, {
       method: 'POST',
       headers: { authorization: `Bearer ${s.token}`, 'content-type': 'text/plain' },
