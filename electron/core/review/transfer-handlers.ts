@@ -4,14 +4,31 @@ import type { MetricsApi } from '../metrics-api.ts';
 import { CoreError } from '../errors.ts';
 import { idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
-import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
+import type { BundleInput, CheckedBundle } from '../imports/session-bundle.ts';
+import { MAX_BUNDLE_BYTES, applyBundle, bundlePlan, exportBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';
 import { recordingFiles, serveFile, videoFile } from './recording.ts';
 
 export function attachTransfer(core: Core, metrics: MetricsApi): void {
   core.handle('review.exportBundle', ({ sessionId }) => exportBundle(core.db, sessionId, core.now(), `LiveCue ${core.version}`));
-  core.handle('review.importBundle', ({ bundle }) => {
-    const { products: _p, ...result } = importBundle(core.db, bundle, core.now(), metrics.rebuildRollups);
+  // The bundle is parsed and checked in the import worker (its time and heap limits, imports/run.ts); only the checked
+  // rows come back, as flat arrays, and are written here in one transaction. `bundle` is the raw upload (the HTTP
+  // route), JSON text or base64 of it, or the parsed object (what the review page sends through /api/v1/invoke).
+  core.handle('review.importBundle', async ({ bundle }) => {
+    const plan = bundlePlan(core.db);
+    const input: BundleInput =
+      bundle instanceof Uint8Array ? { bytes: bundle } : typeof bundle === 'string' ? { text: bundle } : { value: bundle };
+    // a buffer of its own (a large upload always is) moves to the worker instead of being copied
+    const own =
+      bundle instanceof Uint8Array &&
+      bundle.byteOffset === 0 &&
+      bundle.byteLength === bundle.buffer.byteLength &&
+      bundle.buffer instanceof ArrayBuffer;
+    const checked = await core.imports.run<CheckedBundle>(
+      { kind: 'session-bundle', input, plan },
+      own ? [bundle.buffer as ArrayBuffer] : [],
+    );
+    const { products: _p, ...result } = applyBundle(core.db, plan, checked, core.now(), metrics.rebuildRollups);
     announce(core, result.sessionId);
     return result;
   });
@@ -19,14 +36,22 @@ export function attachTransfer(core: Core, metrics: MetricsApi): void {
     const s = core.sessions.summary(sessionId);
     // the same rule as serving: a real video file (symlinks resolved), outside the data folder
     const v = videoFile(file, core.dataDir);
-    if (!v) throw new CoreError('bad_request', `不是可用的视频文件 / not a usable video file (a regular .mp4/.mkv/.mov/.webm/.flv/.ts file outside the data folder): ${file.slice(0, 200)}`);
+    if (!v)
+      throw new CoreError(
+        'bad_request',
+        `不是可用的视频文件 / not a usable video file (a regular .mp4/.mkv/.mov/.webm/.flv/.ts file outside the data folder): ${file.slice(0, 200)}`,
+      );
     const from = s.startedAt ?? s.createdAt;
     const to = s.endedAt ?? core.now();
-    core.db.transaction(() => {
-      const ev = core.db.prepare("INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', ?, ?, ?)");
-      ev.run(sessionId, from, 'linked', 1, v.real);
-      ev.run(sessionId, Math.max(from, to), 'linked', 0, v.real);
-    }).immediate();
+    core.db
+      .transaction(() => {
+        const ev = core.db.prepare(
+          "INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', ?, ?, ?)",
+        );
+        ev.run(sessionId, from, 'linked', 1, v.real);
+        ev.run(sessionId, Math.max(from, to), 'linked', 0, v.real);
+      })
+      .immediate();
     core.emit({ type: 'review.imported', sessionId });
     return { sessionId, path: v.real, sizeBytes: v.size };
   });
@@ -63,14 +88,33 @@ export function transferRoutes(server: CoreServer): void {
     },
     { manual: true },
   );
-  server.route('POST', '/api/v1/sessions/import', (c) => core.invoke('review.importBundle', { bundle: c.body }), { maxBody: MAX_BUNDLE_BYTES });
+  // raw: the server does not JSON.parse the body on the event loop, the import worker does; the body must still be
+  // declared JSON, as on every JSON route (server.ts: a form or text/plain post is never read as a command)
+  server.route(
+    'POST',
+    '/api/v1/sessions/import',
+    (c) => {
+      if (!/^application\/json\s*(;|$)/i.test(c.req.headers['content-type'] ?? '')) {
+        throw new CoreError(
+          'bad_request',
+          '请求体须为 JSON（Content-Type: application/json）/ send the body as Content-Type: application/json',
+        );
+      }
+      return core.invoke('review.importBundle', { bundle: c.raw });
+    },
+    { raw: true, maxBody: MAX_BUNDLE_BYTES },
+  );
   server.route(
     'POST',
     '/api/v1/sessions/import/channels',
     (c) => {
       const fileName = c.url.searchParams.get('fileName') ?? headerText(c.req.headers['x-file-name']);
       const title = c.url.searchParams.get('title') ?? undefined;
-      return core.invoke('review.importChannelsExport', { base64: c.raw.toString('base64'), ...(fileName ? { fileName } : {}), ...(title ? { title } : {}) });
+      return core.invoke('review.importChannelsExport', {
+        base64: c.raw.toString('base64'),
+        ...(fileName ? { fileName } : {}),
+        ...(title ? { title } : {}),
+      });
     },
     { raw: true, maxBody: 20 * 1024 * 1024 },
   );
@@ -85,7 +129,12 @@ export function transferRoutes(server: CoreServer): void {
       const files = recordingFiles(core.db, id);
       const file = files[Number(iRaw)];
       if (!file) {
-        throw new CoreError('not_found', files.length ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}` : `本场没有录像 / session ${id} has no recording`);
+        throw new CoreError(
+          'not_found',
+          files.length
+            ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}`
+            : `本场没有录像 / session ${id} has no recording`,
+        );
       }
       serveFile(c.req, c.res, file.path, core.dataDir);
     },
