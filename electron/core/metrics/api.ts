@@ -3,7 +3,7 @@
 // look-ups, never a replay of raw events.
 import type { SessionSummary } from '../../../shared/domain.ts';
 import { type Figures, emptyCounters, figures } from '../../../shared/metrics/formulas.ts';
-import type { MetricsApi, MinuteRollup, OrderTally, ProductFunnelCounts } from '../metrics-api.ts';
+import type { MetricsApi, MinuteRollup, OrderTally, ProductFunnelCounts, SessionTotals } from '../metrics-api.ts';
 import type { Db } from '../store/db.ts';
 import { GMV_STATUSES_SQL, MetricsStore, deriveSessionRollups } from './store.ts';
 
@@ -31,12 +31,35 @@ interface MinuteRow {
   comments: number;
 }
 
+/** metric_session_totals (migration 0171) with the session's source; every total null without a row */
+interface SessionTotalsRow {
+  id: number;
+  online_max: number | null;
+  has_uv: number | null;
+  uv_cum: number | null;
+  joins: number | null;
+  orders: number | null;
+  gmv: number | null;
+  rgmv_cum: number | null;
+  pay_cum: number | null;
+  exp_cum: number | null;
+  source: string | null;
+  rehearsal: number;
+}
+
 /** Statements prepared once per database. */
 function statements(db: Db) {
   return {
     store: new MetricsStore(db),
     source: db.prepare<[number], { source: string }>('SELECT source FROM metric_sources WHERE session_id = ?'),
     simulator: db.prepare<[number], { r: number }>(`SELECT ${RAN_ON_SIMULATOR} AS r FROM sessions s WHERE s.id = ?`),
+    // the ids arrive as one JSON array (json_each): a single statement for a list of any length
+    sessionTotals: db.prepare<[string], SessionTotalsRow>(
+      `WITH s(id) AS (SELECT value FROM json_each(?))
+       SELECT s.id, t.online_max, t.has_uv, t.uv_cum, t.joins, t.orders, t.gmv, t.rgmv_cum, t.pay_cum, t.exp_cum, src.source,
+         ${RAN_ON_SIMULATOR} AS rehearsal
+       FROM s LEFT JOIN metric_session_totals t ON t.session_id = s.id LEFT JOIN metric_sources src ON src.session_id = s.id`,
+    ),
     minutes: db.prepare<[number], MinuteRow>(
       `SELECT t, readings, online_max, online_sum, online_n, has_uv, uv_cum, exp_cum, pay_cum, rgmv_cum, joins, orders, gmv, comments
        FROM metric_minutes WHERE session_id = ? ORDER BY t`,
@@ -116,7 +139,25 @@ export function createMetricsApi(db: () => Db): MetricsApi {
   };
 
   return {
-    ranOnSimulatorSql: RAN_ON_SIMULATOR,
+    sessionTotals: (sessionIds) => {
+      const out = new Map<number, SessionTotals>();
+      for (const r of sql().sessionTotals.all(JSON.stringify(sessionIds))) {
+        out.set(r.id, {
+          onlineMax: r.online_max ?? 0,
+          hasViewersUv: Boolean(r.has_uv),
+          viewersUvCumulative: r.uv_cum ?? 0,
+          joins: r.joins ?? 0,
+          orders: r.orders ?? 0,
+          gmv: r.gmv ?? 0,
+          readingsGmvCumulative: r.rgmv_cum ?? 0,
+          payUvCumulative: r.pay_cum ?? 0,
+          exposureUvCumulative: r.exp_cum ?? 0,
+          source: r.source,
+          rehearsal: r.rehearsal === 1,
+        });
+      }
+      return out;
+    },
     storedSource: (sessionId) => sql().source.get(sessionId)?.source ?? null,
     ranOnSimulator: (sessionId) => sql().simulator.get(sessionId)?.r === 1,
     onlineSeries: (sessionId) => sql().store.onlineSeries(sessionId),

@@ -5,6 +5,7 @@ import { testHost } from '../../../tests/helpers/core.ts';
 import { tempDir } from '../../../tests/helpers/serve.ts';
 import type { RunningHost } from '../host.ts';
 import { reviewModule } from '../../../tests/helpers/review.ts';
+import { createObsApi } from '../obs/api.ts';
 import { parseRange, recordingFiles, recordings } from './recording.ts';
 
 const SIZE = 300_000;
@@ -49,13 +50,13 @@ const get = (headers: Record<string, string> = {}, i = 0, method = 'GET') =>
 
 describe('recording route', () => {
   it('lists one file per path, dated by the record start before it', () => {
-    expect(recordingFiles(host.core.db, sessionId)).toEqual([
+    expect(recordingFiles(createObsApi(() => host.core.db).outputEvents(sessionId))).toEqual([
       { path: path.join(videos, 'show.mp4'), startedAt: 1000 },
       { path: path.join(videos, 'second.mkv'), startedAt: 6000 },
       { path: path.join(videos, 'gone.mp4'), startedAt: 9500 },
       { path: path.join(dir, 'livecue.sqlite'), startedAt: 9900 },
     ]);
-    expect(recordings(host.core.db, sessionId).map((r) => [r.available, r.sizeBytes])).toEqual([
+    expect(recordings(createObsApi(() => host.core.db).outputEvents(sessionId)).map((r) => [r.available, r.sizeBytes])).toEqual([
       [true, SIZE],
       [true, 10],
       [false, null],

@@ -1,32 +1,28 @@
 // review.exportBundle / review.importBundle / review.importChannelsExport, the recording route, and their HTTP routes.
 import type { Core } from '../core.ts';
-import type { MetricsApi } from '../metrics-api.ts';
 import { CoreError } from '../errors.ts';
 import { idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import { MAX_BUNDLE_BYTES, exportBundle, importBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';
+import type { ReviewDeps } from './module.ts';
 import { recordingFiles, serveFile, videoFile } from './recording.ts';
 
-export function attachTransfer(core: Core, metrics: MetricsApi): void {
+export function attachTransfer(core: Core, deps: ReviewDeps): void {
   core.handle('review.exportBundle', ({ sessionId }) => exportBundle(core.db, sessionId, core.now(), `LiveCue ${core.version}`));
   core.handle('review.importBundle', ({ bundle }) => {
-    const { products: _p, ...result } = importBundle(core.db, bundle, core.now(), metrics.rebuildRollups);
+    const { products: _p, ...result } = importBundle(core.db, bundle, core.now(), deps.metrics.rebuildRollups);
     announce(core, result.sessionId);
     return result;
   });
   core.handle('review.linkRecording', ({ sessionId, path: file }) => {
-    const s = core.sessions.summary(sessionId);
+    const s = deps.lineup.summary(sessionId);
     // the same rule as serving: a real video file (symlinks resolved), outside the data folder
     const v = videoFile(file, core.dataDir);
     if (!v) throw new CoreError('bad_request', `不是可用的视频文件 / not a usable video file (a regular .mp4/.mkv/.mov/.webm/.flv/.ts file outside the data folder): ${file.slice(0, 200)}`);
     const from = s.startedAt ?? s.createdAt;
     const to = s.endedAt ?? core.now();
-    core.db.transaction(() => {
-      const ev = core.db.prepare("INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', ?, ?, ?)");
-      ev.run(sessionId, from, 'linked', 1, v.real);
-      ev.run(sessionId, Math.max(from, to), 'linked', 0, v.real);
-    }).immediate();
+    deps.obs.linkRecording(sessionId, from, to, v.real);
     core.emit({ type: 'review.imported', sessionId });
     return { sessionId, path: v.real, sizeBytes: v.size };
   });
@@ -43,7 +39,7 @@ function announce(core: Core, sessionId: number): void {
   core.emit({ type: 'review.imported', sessionId });
 }
 
-export function transferRoutes(server: CoreServer): void {
+export function transferRoutes(server: CoreServer, deps: ReviewDeps): void {
   const core = server.core;
 
   server.route(
@@ -79,10 +75,10 @@ export function transferRoutes(server: CoreServer): void {
     '/api/v1/sessions/:id/recording',
     (c) => {
       const id = idParam(c);
-      core.sessions.summary(id);
+      deps.lineup.summary(id);
       const iRaw = c.url.searchParams.get('i') ?? '0';
       if (!/^\d{1,4}$/.test(iRaw)) throw new CoreError('bad_request', 'i must be a recording index (0, 1 …)');
-      const files = recordingFiles(core.db, id);
+      const files = recordingFiles(deps.obs.outputEvents(id));
       const file = files[Number(iRaw)];
       if (!file) {
         throw new CoreError('not_found', files.length ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}` : `本场没有录像 / session ${id} has no recording`);
