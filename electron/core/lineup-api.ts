@@ -26,4 +26,8 @@ export interface LineupApi {
   lineupItems(sessionId: number): LineupItem[];
   /** every pinned segment of the session, in time order */
   segments(sessionId: number): Segment[];
+  /** an ended session brought in from a file (no lineup, no pins); its id. Runs inside the caller's transaction. */
+  createEndedSession(input: { title: string; startedAt: number; endedAt: number }, now: number): number;
+  /** removes a session an import made before it failed (with its lineup and segments, if any) */
+  removeSession(sessionId: number): void;
 }

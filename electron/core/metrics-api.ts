@@ -91,6 +91,9 @@ export interface MetricsApi {
   newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null;
   /** a text that changes whenever the session's stored metrics change (a cache key part) */
   changeMark(sessionId: number): string;
+  /** removes every stored metrics row of a session an import made before it failed (raw rows, rollups, totals,
+   * source); runs inside the caller's transaction */
+  discardSession(sessionId: number): void;
   /** derives the summary rollups from the raw rows after they arrived without the ingest path (a bundle import);
    * runs inside the caller's transaction */
   rebuildRollups(sessionId: number): void;

@@ -10,5 +10,7 @@ export function createLineupApi(sessions: () => SessionRepo): LineupApi {
     liveSessionIds: () => sessions().liveIds(),
     lineupItems: (sessionId) => sessions().items(sessionId),
     segments: (sessionId) => sessions().segments(sessionId),
+    createEndedSession: (input, now) => sessions().createEnded(input, now),
+    removeSession: (sessionId) => sessions().remove(sessionId),
   };
 }

@@ -103,6 +103,8 @@ export class SessionRepo {
       liveId: db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live' ORDER BY started_at DESC, id DESC LIMIT 1"),
       exists: db.prepare<[number], { id: number }>('SELECT id FROM sessions WHERE id = ?'),
       insert: db.prepare('INSERT INTO sessions (title, planned_start, created_at) VALUES (?, ?, ?)'),
+      insertEnded: db.prepare("INSERT INTO sessions (title, status, planned_start, started_at, ended_at, created_at) VALUES (?, 'ended', NULL, ?, ?, ?)"),
+      remove: db.prepare('DELETE FROM sessions WHERE id = ?'),
       update: db.prepare('UPDATE sessions SET title = ?, planned_start = ? WHERE id = ?'),
       setStatus: db.prepare('UPDATE sessions SET status = ?, started_at = coalesce(started_at, ?), ended_at = ? WHERE id = ?'),
       items: db.prepare<[number], ItemRow>('SELECT * FROM lineup_items WHERE session_id = ? ORDER BY position, id'),
@@ -218,6 +220,16 @@ export class SessionRepo {
 
   create(title: string, plannedStart: number | null, now: number): number {
     return Number(this.sql.insert.run(title, plannedStart, now).lastInsertRowid);
+  }
+
+  /** an ended session imported from a file (the review's 视频号助手 import) */
+  createEnded(input: { title: string; startedAt: number; endedAt: number }, now: number): number {
+    return Number(this.sql.insertEnded.run(input.title, input.startedAt, input.endedAt, now).lastInsertRowid);
+  }
+
+  /** deletes the session row (its lineup and segments go with it: ON DELETE CASCADE) */
+  remove(id: number): void {
+    this.sql.remove.run(id);
   }
 
   update(id: number, title: string | undefined, plannedStart: number | null | undefined): void {

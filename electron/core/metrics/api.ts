@@ -31,6 +31,20 @@ interface MinuteRow {
   comments: number;
 }
 
+const SESSION_TABLES = [
+  'metric_readings',
+  'metric_orders',
+  'metric_comments',
+  'metric_presence',
+  'metric_products',
+  'metric_seconds',
+  'metric_minutes',
+  'metric_product_minutes',
+  'metric_session_totals',
+  'metric_sources',
+  'metric_source_runs',
+] as const;
+
 /** metric_session_totals (migration 0171) with the session's source; every total null without a row */
 interface SessionTotalsRow {
   id: number;
@@ -109,6 +123,9 @@ function statements(db: Db) {
          SELECT kind, ts, row_number() OVER (PARTITION BY viewer_id ORDER BY ts DESC, id DESC) AS rn FROM metric_presence WHERE session_id = ?
        ) WHERE rn = 1 AND kind = 1`,
     ),
+    // every metrics table keyed by session (migrations 0003, 0131, 0170, 0171); wechat_push_events is the push
+    // receiver's dedupe log, kept so a retried message is still recognised
+    discard: SESSION_TABLES.map((t) => db.prepare(`DELETE FROM ${t} WHERE session_id = ?`)),
     // what can still change after the session ended: ingest into the minutes, product funnels
     changeMark: db.prepare<[{ s: number }], { m: string | null; p: number | null }>(
       `SELECT
@@ -216,6 +233,9 @@ export function createMetricsApi(db: () => Db): MetricsApi {
       return `${r.m}|${r.p}`;
     },
     rebuildRollups: (sessionId) => deriveSessionRollups(db(), sessionId),
+    discardSession: (sessionId) => {
+      for (const del of sql().discard) del.run(sessionId);
+    },
   };
 }
 

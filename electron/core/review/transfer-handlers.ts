@@ -27,7 +27,7 @@ export function attachTransfer(core: Core, deps: ReviewDeps): void {
     return { sessionId, path: v.real, sizeBytes: v.size };
   });
   core.handle('review.importChannelsExport', async ({ base64, fileName, title }) => {
-    const result = await importChannelsExport(core, Buffer.from(base64, 'base64'), { fileName, title });
+    const result = await importChannelsExport(core, deps, Buffer.from(base64, 'base64'), { fileName, title });
     announce(core, result.sessionId);
     return result;
   });
