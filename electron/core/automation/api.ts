@@ -2,6 +2,7 @@
 // minute (one review marker per minute that had any), and a change mark for the review's report cache.
 import type { AutomationApi } from '../automation-api.ts';
 import type { Db } from '../store/db.ts';
+import { preparedPerDb } from '../store/prepared.ts';
 
 /** Statements prepared once per database. */
 function statements(db: Db) {
@@ -20,13 +21,7 @@ function statements(db: Db) {
 
 /** The automation API over the database `db()` returns (read at each call); statements are prepared once per database. */
 export function createAutomationApi(db: () => Db): AutomationApi {
-  const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
-  const sql = () => {
-    const d = db();
-    let s = prepared.get(d);
-    if (!s) prepared.set(d, (s = statements(d)));
-    return s;
-  };
+  const sql = preparedPerDb(db, statements);
   return {
     sentPerMinute: (sessionId) => sql().sent.all(sessionId),
     changeMark: (sessionId) => String(sql().changeMark.get(sessionId)!.m),

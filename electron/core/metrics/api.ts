@@ -5,6 +5,7 @@ import type { SessionSummary } from '../../../shared/domain.ts';
 import { type Figures, emptyCounters, figures } from '../../../shared/metrics/formulas.ts';
 import type { MetricsApi, MinuteRollup, OrderTally, ProductFunnelCounts, SessionTotals } from '../metrics-api.ts';
 import type { Db } from '../store/db.ts';
+import { preparedPerDb } from '../store/prepared.ts';
 import { GMV_STATUSES_SQL, MetricsStore, deriveSessionRollups } from './store.ts';
 
 const MINUTE = 60_000;
@@ -144,16 +145,7 @@ const tally = (r: { n: number; g: number | null }): OrderTally => ({ orders: r.n
  * attached to a core). Statements are prepared on first use, once per database.
  */
 export function createMetricsApi(db: () => Db): MetricsApi {
-  const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
-  const sql = () => {
-    const d = db();
-    let s = prepared.get(d);
-    if (!s) {
-      s = statements(d);
-      prepared.set(d, s);
-    }
-    return s;
-  };
+  const sql = preparedPerDb(db, statements);
 
   return {
     sessionTotals: (sessionIds) => {

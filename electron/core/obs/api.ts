@@ -2,6 +2,7 @@
 // output events as typed rows, a recording linked by hand, and a change mark for the review's report cache.
 import type { ObsApi } from '../obs-api.ts';
 import type { Db } from '../store/db.ts';
+import { preparedPerDb } from '../store/prepared.ts';
 
 /** Statements prepared once per database. */
 function statements(db: Db) {
@@ -24,13 +25,7 @@ function statements(db: Db) {
 
 /** The obs API over the database `db()` returns (read at each call); statements are prepared once per database. */
 export function createObsApi(db: () => Db): ObsApi {
-  const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
-  const sql = () => {
-    const d = db();
-    let s = prepared.get(d);
-    if (!s) prepared.set(d, (s = statements(d)));
-    return s;
-  };
+  const sql = preparedPerDb(db, statements);
   return {
     healthPerMinute: (sessionId) =>
       sql()

@@ -3,6 +3,7 @@
 import type { DeliveryStatus, PushTrigger } from '../../../shared/protocol/push.ts';
 import type { PushApi } from '../push-api.ts';
 import type { Db } from '../store/db.ts';
+import { preparedPerDb } from '../store/prepared.ts';
 
 /** Statements prepared once per database. */
 function statements(db: Db) {
@@ -28,13 +29,7 @@ function statements(db: Db) {
 
 /** The push API over the database `db()` returns (read at each call); statements are prepared once per database. */
 export function createPushApi(db: () => Db): PushApi {
-  const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
-  const sql = () => {
-    const d = db();
-    let s = prepared.get(d);
-    if (!s) prepared.set(d, (s = statements(d)));
-    return s;
-  };
+  const sql = preparedPerDb(db, statements);
   return {
     sessionPushes: (sessionId) =>
       sql()

@@ -30,14 +30,15 @@ function listSessions(core: Core, deps: ReviewDeps, imports: ImportsLog, filter:
     const viewers = m?.hasViewersUv ? m.viewersUvCumulative : (m?.joins ?? 0);
     const pay = m?.payUvCumulative ?? 0;
     const payers = pay > 0 || (m?.exposureUvCumulative ?? 0) > 0 ? pay : orders;
+    const { id, title, status, plannedStart, startedAt, endedAt } = s;
     return {
-      id: s.id,
-      title: s.title,
-      status: s.status,
-      plannedStart: s.plannedStart,
-      startedAt: s.startedAt,
-      endedAt: s.endedAt,
-      durationMs: s.startedAt === null ? null : (s.endedAt ?? (s.status === 'live' ? now : s.startedAt)) - s.startedAt,
+      id,
+      title,
+      status,
+      plannedStart,
+      startedAt,
+      endedAt,
+      durationMs: startedAt === null ? null : (endedAt ?? (status === 'live' ? now : startedAt)) - startedAt,
       peakOnline: m?.onlineMax ?? 0,
       viewersUv: viewers,
       gmv: orders > 0 ? (m?.gmv ?? 0) : (m?.readingsGmvCumulative ?? 0),
@@ -66,7 +67,14 @@ export function compareSide(report: SessionReport): CompareSide {
     conversion = m.conversion;
     minutes.push({ m: i, online: m.onlineAvg, newViewers: m.newViewers, gmv: m.gmv, gmvCum, conversion });
   }
-  return { sessionId: report.session.id, title: report.session.title, startedAt: report.session.startedAt, rehearsal: report.session.rehearsal, summary: report.summary, minutes };
+  return {
+    sessionId: report.session.id,
+    title: report.session.title,
+    startedAt: report.session.startedAt,
+    rehearsal: report.session.rehearsal,
+    summary: report.summary,
+    minutes,
+  };
 }
 
 export interface ReportService {
@@ -113,5 +121,7 @@ export function reportRoutes(server: CoreServer): void {
   });
   server.route('GET', '/api/v1/review/compare', (c) => core.invoke('review.compare', { a: queryNumber(c, 'a'), b: queryNumber(c, 'b') }));
   server.route('GET', '/api/v1/sessions/:id/report', (c) => core.invoke('review.report', { sessionId: idParam(c) }));
-  server.route('GET', '/api/v1/sessions/:id/replay', (c) => core.invoke('review.replay', { sessionId: idParam(c), at: queryNumber(c, 'at') }));
+  server.route('GET', '/api/v1/sessions/:id/replay', (c) =>
+    core.invoke('review.replay', { sessionId: idParam(c), at: queryNumber(c, 'at') }),
+  );
 }
