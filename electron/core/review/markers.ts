@@ -98,7 +98,10 @@ export class MarkerRecorder {
       this.active.set(sessionId, now);
       const raised = alerts.filter((a, i) => !before.has(a.kind) && alerts.findIndex((b) => b.kind === a.kind) === i);
       if (!raised.length) return [];
-      this.write(raised.map((a) => ({ sessionId, kind: 'alert', label: alertLabel(a) })), event.tick.ts);
+      this.write(
+        raised.map((a) => ({ sessionId, kind: 'alert', label: alertLabel(a) })),
+        event.tick.ts,
+      );
       return [sessionId];
     }
     if (event.type === 'session.changed' && event.session.status === 'ended') this.active.delete(event.session.id);

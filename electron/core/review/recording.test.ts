@@ -44,7 +44,8 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const url = (i = 0, token?: string) => `${host.url}api/v1/sessions/${sessionId}/recording?i=${i}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
+const url = (i = 0, token?: string) =>
+  `${host.url}api/v1/sessions/${sessionId}/recording?i=${i}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
 const get = (headers: Record<string, string> = {}, i = 0, method = 'GET') =>
   fetch(url(i), { method, headers: { authorization: `Bearer ${host.core.token}`, ...headers } });
 
@@ -132,7 +133,9 @@ describe('recording route', () => {
     const past = await get({}, 4);
     expect(past.status).toBe(404);
     expect(((await past.json()) as { error: { message: string } }).error.message).toMatch(/4 recording/);
-    expect((await fetch(`${host.url}api/v1/sessions/9999/recording?i=0`, { headers: { authorization: `Bearer ${host.core.token}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${host.url}api/v1/sessions/9999/recording?i=0`, { headers: { authorization: `Bearer ${host.core.token}` } })).status,
+    ).toBe(404);
   });
 });
 

@@ -99,7 +99,11 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 export function serveFile(req: IncomingMessage, res: ServerResponse, requested: string, dataDir?: string): void {
   // paths come from OBS's events: only a real video file outside the data folder is ever served (videoFile)
   const v = videoFile(requested, dataDir);
-  if (!v) throw new CoreError('not_found', `录像不可用（已移动、删除或不是视频文件）/ the recording is not available (moved, deleted, or not a video file): ${path.basename(requested)}`);
+  if (!v)
+    throw new CoreError(
+      'not_found',
+      `录像不可用（已移动、删除或不是视频文件）/ the recording is not available (moved, deleted, or not a video file): ${path.basename(requested)}`,
+    );
   const file = v.real;
   const type = TYPES[path.extname(file).toLowerCase()]!;
   const stat = v;

@@ -67,7 +67,9 @@ export class ReportBuilder {
     this.markerRows = core.db.prepare<[number], { ts: number; kind: 'scene' | 'alert'; label: string }>(
       'SELECT ts, kind, label FROM session_markers WHERE session_id = ? ORDER BY ts, id',
     );
-    this.markerMark = core.db.prepare<[number], { m: string | null }>("SELECT count(*) || ':' || max(id) AS m FROM session_markers WHERE session_id = ?");
+    this.markerMark = core.db.prepare<[number], { m: string | null }>(
+      "SELECT count(*) || ':' || max(id) AS m FROM session_markers WHERE session_id = ?",
+    );
   }
 
   /** the catalog's products by id for one build, each read once (deleted ones included) */
@@ -96,7 +98,12 @@ export class ReportBuilder {
     const fingerprint = ended ? this.fingerprint(sessionId) : '';
     const hit = this.cache.get(sessionId);
     // a recording moved or deleted since also counts as a change (cheap: a few rows and stat calls)
-    if (ended && hit && hit.fingerprint === fingerprint && sameRecordings(hit.report.recordings, recordingsOf(this.deps.obs.outputEvents(sessionId), this.core.dataDir))) {
+    if (
+      ended &&
+      hit &&
+      hit.fingerprint === fingerprint &&
+      sameRecordings(hit.report.recordings, recordingsOf(this.deps.obs.outputEvents(sessionId), this.core.dataDir))
+    ) {
       return hit.report;
     }
     this.liftPending = false;
@@ -118,7 +125,10 @@ export class ReportBuilder {
     const id = session.id;
     // the live dashboard's figures are the overall numbers: a live session's straight from its snapshot; an ended
     // session's from the same formulas over its rollups (what the snapshot computes after a rebuild, without the rebuild)
-    const overall = session.status === 'ended' ? this.metrics.endedSessionFigures(session) : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
+    const overall =
+      session.status === 'ended'
+        ? this.metrics.endedSessionFigures(session)
+        : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
     const now = this.core.now();
 
     const online = this.metrics.onlineSeries(id);
@@ -135,7 +145,13 @@ export class ReportBuilder {
     }));
     const lineup = this.deps.lineup
       .lineupItems(id)
-      .map((l) => ({ itemId: l.id, productId: l.productId, position: l.position, plannedMinutes: l.plannedMinutes, title: product(l.productId)?.title ?? '' }));
+      .map((l) => ({
+        itemId: l.id,
+        productId: l.productId,
+        position: l.position,
+        plannedMinutes: l.plannedMinutes,
+        title: product(l.productId)?.title ?? '',
+      }));
     const products = this.products(id, segments, lineup, session.endedAt ?? now, overall.orders > 0, product);
     const pushes = this.pushes(id, now);
     const streamEvents = this.deps.obs.outputEvents(id);
@@ -237,8 +253,7 @@ export class ReportBuilder {
     // orders name products by LiveCue id (as text), or only by SKU: those are matched to the catalog's SKU
     const sold = new Map<number, { orders: number; gmv: number }>();
     for (const o of this.metrics.productOrders(sessionId)) {
-      const pid =
-        o.productKey !== '' ? (/^\d{1,15}$/.test(o.productKey) ? Number(o.productKey) : null) : this.core.products.idBySku(o.sku);
+      const pid = o.productKey !== '' ? (/^\d{1,15}$/.test(o.productKey) ? Number(o.productKey) : null) : this.core.products.idBySku(o.sku);
       if (pid === null) continue;
       const s = sold.get(pid) ?? { orders: 0, gmv: 0 };
       s.orders += o.orders;
@@ -267,7 +282,10 @@ export class ReportBuilder {
     const planned = new Map<number, number>();
     for (const l of lineup) planned.set(l.productId, (planned.get(l.productId) ?? 0) + l.plannedMinutes);
 
-    const ids = [...pinned.keys(), ...[...sold.keys()].filter((k) => !pinned.has(k)).sort((x, y) => (sold.get(y)!.gmv - sold.get(x)!.gmv) || x - y)];
+    const ids = [
+      ...pinned.keys(),
+      ...[...sold.keys()].filter((k) => !pinned.has(k)).sort((x, y) => sold.get(y)!.gmv - sold.get(x)!.gmv || x - y),
+    ];
     const rows: ProductRow[] = [];
     for (const pid of ids) {
       const info = product(pid);
@@ -358,13 +376,15 @@ export class ReportBuilder {
   private markers(sessionId: number, pushes: PushRow[], events: OutputEvent[]): ReviewMarker[] {
     const out: ReviewMarker[] = [];
     // a push is marked when it first reached a group (else when it was queued)
-    for (const p of pushes) out.push({ ts: this.pushAt.get(p.pushId) ?? p.createdAt, kind: 'push', label: `推送：${p.title || '直播间链接'}` });
+    for (const p of pushes)
+      out.push({ ts: this.pushAt.get(p.pushId) ?? p.createdAt, kind: 'push', label: `推送：${p.title || '直播间链接'}` });
     for (const e of events) {
       const label = STREAM_LABELS[e.kind][e.state];
       if (label) out.push({ ts: e.ts, kind: e.kind, label });
     }
     for (const m of this.markerRows.all(sessionId)) out.push({ ts: m.ts, kind: m.kind, label: m.label });
-    for (const a of this.deps.automation.sentPerMinute(sessionId)) out.push({ ts: a.minute, kind: 'automation', label: automationLabel(a) });
+    for (const a of this.deps.automation.sentPerMinute(sessionId))
+      out.push({ ts: a.minute, kind: 'automation', label: automationLabel(a) });
     return out.sort((a, b) => a.ts - b.ts);
   }
 }
@@ -381,7 +401,9 @@ function automationLabel(a: { reply: number; pin: number; message: number; expla
 }
 
 function sameRecordings(a: ReportRecording[], b: ReportRecording[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.path === b[i]!.path && r.available === b[i]!.available && r.sizeBytes === b[i]!.sizeBytes);
+  return (
+    a.length === b.length && a.every((r, i) => r.path === b[i]!.path && r.available === b[i]!.available && r.sizeBytes === b[i]!.sizeBytes)
+  );
 }
 
 /** OBS output states worth a marker (starting/stopping are transient). */
@@ -453,7 +475,8 @@ function summarize(input: {
   const peak = Math.max(f.peakOnline, max);
   const best = products.find((p) => p.rank === 'best');
   const worst = products.find((p) => p.rank === 'worst');
-  const pick = (p: ProductRow | undefined) => (p ? { productId: p.productId, title: p.title, gmvPerPinnedMinute: p.gmvPerPinnedMinute! } : null);
+  const pick = (p: ProductRow | undefined) =>
+    p ? { productId: p.productId, title: p.title, gmvPerPinnedMinute: p.gmvPerPinnedMinute! } : null;
   const summary: ReportSummary = {
     durationMs,
     peakOnline: peak,
@@ -532,7 +555,9 @@ export function summaryLines(
   const aov = s.averageOrderValue !== null ? `，客单价 ${money(s.averageOrderValue)}` : '';
   lines.push(`累计观看 ${groupDigits(s.viewersUv)} 人，共 ${groupDigits(s.orders)} 单${aov}${dwell}`);
   if (s.best && s.worst) {
-    lines.push(`讲解 ${ctx.pinnedCount} 款，每分钟成交最高：${s.best.title}（${money(s.best.gmvPerPinnedMinute)}），最低：${s.worst.title}（${money(s.worst.gmvPerPinnedMinute)}）`);
+    lines.push(
+      `讲解 ${ctx.pinnedCount} 款，每分钟成交最高：${s.best.title}（${money(s.best.gmvPerPinnedMinute)}），最低：${s.worst.title}（${money(s.worst.gmvPerPinnedMinute)}）`,
+    );
   } else lines.push(ctx.pinnedCount > 0 ? `讲解 ${ctx.pinnedCount} 款商品` : '本场未上架讲解商品');
   if (s.worstDrop) {
     const d = s.worstDrop;

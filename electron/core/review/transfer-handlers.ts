@@ -19,7 +19,11 @@ export function attachTransfer(core: Core, deps: ReviewDeps): void {
     const s = deps.lineup.summary(sessionId);
     // the same rule as serving: a real video file (symlinks resolved), outside the data folder
     const v = videoFile(file, core.dataDir);
-    if (!v) throw new CoreError('bad_request', `不是可用的视频文件 / not a usable video file (a regular .mp4/.mkv/.mov/.webm/.flv/.ts file outside the data folder): ${file.slice(0, 200)}`);
+    if (!v)
+      throw new CoreError(
+        'bad_request',
+        `不是可用的视频文件 / not a usable video file (a regular .mp4/.mkv/.mov/.webm/.flv/.ts file outside the data folder): ${file.slice(0, 200)}`,
+      );
     const from = s.startedAt ?? s.createdAt;
     const to = s.endedAt ?? core.now();
     deps.obs.linkRecording(sessionId, from, to, v.real);
@@ -59,14 +63,20 @@ export function transferRoutes(server: CoreServer, deps: ReviewDeps): void {
     },
     { manual: true },
   );
-  server.route('POST', '/api/v1/sessions/import', (c) => core.invoke('review.importBundle', { bundle: c.body }), { maxBody: MAX_BUNDLE_BYTES });
+  server.route('POST', '/api/v1/sessions/import', (c) => core.invoke('review.importBundle', { bundle: c.body }), {
+    maxBody: MAX_BUNDLE_BYTES,
+  });
   server.route(
     'POST',
     '/api/v1/sessions/import/channels',
     (c) => {
       const fileName = c.url.searchParams.get('fileName') ?? headerText(c.req.headers['x-file-name']);
       const title = c.url.searchParams.get('title') ?? undefined;
-      return core.invoke('review.importChannelsExport', { base64: c.raw.toString('base64'), ...(fileName ? { fileName } : {}), ...(title ? { title } : {}) });
+      return core.invoke('review.importChannelsExport', {
+        base64: c.raw.toString('base64'),
+        ...(fileName ? { fileName } : {}),
+        ...(title ? { title } : {}),
+      });
     },
     { raw: true, maxBody: 20 * 1024 * 1024 },
   );
@@ -81,7 +91,12 @@ export function transferRoutes(server: CoreServer, deps: ReviewDeps): void {
       const files = recordingFiles(deps.obs.outputEvents(id));
       const file = files[Number(iRaw)];
       if (!file) {
-        throw new CoreError('not_found', files.length ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}` : `本场没有录像 / session ${id} has no recording`);
+        throw new CoreError(
+          'not_found',
+          files.length
+            ? `只有 ${files.length} 个录像 / session ${id} has ${files.length} recording(s), no index ${iRaw}`
+            : `本场没有录像 / session ${id} has no recording`,
+        );
       }
       serveFile(c.req, c.res, file.path, core.dataDir);
     },
