@@ -41,13 +41,36 @@ export interface OrderTally {
   gmv: number;
 }
 
+/**
+ * A session's running totals (metric_session_totals: the minute rollups summed as they are written), its stored source
+ * and its rehearsal flag; zeros for a session without metrics.
+ */
+export interface SessionTotals {
+  onlineMax: number;
+  /** the source reported cumulative viewers (UV) */
+  hasViewersUv: boolean;
+  viewersUvCumulative: number;
+  joins: number;
+  /** paid orders and their GMV (fen) */
+  orders: number;
+  gmv: number;
+  /** GMV as the source's readings report it (fen), cumulative */
+  readingsGmvCumulative: number;
+  payUvCumulative: number;
+  exposureUvCumulative: number;
+  /** as storedSource */
+  source: string | null;
+  /** as ranOnSimulator */
+  rehearsal: boolean;
+}
+
 export interface MetricsApi {
   /** the source chosen for the session (metric_sources), null when none was stored */
   storedSource(sessionId: number): string | null;
   /** the session ran on the simulator at some moment: a rehearsal (彩排) in every review view (#13) */
   ranOnSimulator(sessionId: number): boolean;
-  /** SQL expression true when the session row aliased `s` ran on the simulator (for the review's sessions list query) */
-  readonly ranOnSimulatorSql: string;
+  /** the sessions list's figures of each session asked for (one query however many: the list shows hundreds) */
+  sessionTotals(sessionIds: readonly number[]): Map<number, SessionTotals>;
   /** the per-second online curve: [t, online] for every second with a reading */
   onlineSeries(sessionId: number): [number, number][];
   /** every stored minute, in time order */
@@ -68,6 +91,9 @@ export interface MetricsApi {
   newViewersPerMinute(sessionId: number, fromMs: number, toMs: number): number | null;
   /** a text that changes whenever the session's stored metrics change (a cache key part) */
   changeMark(sessionId: number): string;
+  /** removes every stored metrics row of a session an import made before it failed (raw rows, rollups, totals,
+   * source); runs inside the caller's transaction */
+  discardSession(sessionId: number): void;
   /** derives the summary rollups from the raw rows after they arrived without the ingest path (a bundle import);
    * runs inside the caller's transaction */
   rebuildRollups(sessionId: number): void;

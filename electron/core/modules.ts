@@ -61,6 +61,6 @@ export function createModules(env: ModuleEnv): CoreModule[] {
     sourceOf: (id) => metrics.sourceName(id),
     secrets: env.secrets,
   });
-  const review = new ReviewModule({ metrics: metrics.api });
+  const review = new ReviewModule({ metrics: metrics.api, push: push.api, obs: obs.api, lineup: lineup.api, automation: automation.api });
   return [catalog, lineup, obs, metrics, push, channels, automation, review, shop];
 }

@@ -16,6 +16,8 @@ import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { CoreModule } from '../module.ts';
 import type { SecretStore } from '../secrets.ts';
+import type { AutomationApi } from '../automation-api.ts';
+import { createAutomationApi } from './api.ts';
 import { type ChatMessage, type ProductContext, ViewerContexts, draftReply, systemMessage } from './ai.ts';
 import { type ActionRecord, AutomationEngine, type EngineConfig, type EngineContext } from './engine.ts';
 import { AutomationRepo, OPTION_SCHEMAS } from './repo.ts';
@@ -45,6 +47,8 @@ export class AutomationModule implements CoreModule {
   readonly name = 'automation';
   private readonly options: AutomationOptions;
   private core!: Core;
+  /** what the review domain reads through (electron/core/automation-api.ts); usable once the module is attached */
+  readonly api: AutomationApi = createAutomationApi(() => this.core.db);
   private repo!: AutomationRepo;
   private secrets!: SecretStore;
   engine!: AutomationEngine;

@@ -62,6 +62,7 @@ export class ProductRepo {
       get: db.prepare<[number], ProductRow>('SELECT * FROM products WHERE id = ? AND deleted_at IS NULL'),
       getAny: db.prepare<[number], ProductRow>('SELECT * FROM products WHERE id = ?'),
       bySku: db.prepare<[string], ProductRow>('SELECT * FROM products WHERE sku = ? AND deleted_at IS NULL'),
+      idBySku: db.prepare<[string], { id: number }>('SELECT id FROM products WHERE sku = ? ORDER BY deleted_at IS NOT NULL, id LIMIT 1'),
       list: db.prepare<[], ProductRow>('SELECT * FROM products WHERE deleted_at IS NULL ORDER BY id'),
       insert: db.prepare(
         `INSERT INTO products (title, price, live_price, sku, stock, image_url, selling_points, coupon, link, hot, created_at, updated_at)
@@ -94,6 +95,11 @@ export class ProductRepo {
   bySku(sku: string): Product | null {
     const row = this.sql.bySku.get(sku);
     return row ? toProduct(row) : null;
+  }
+
+  /** the id of the product with this SKU, a live one before a deleted one (orders that name a product only by SKU) */
+  idBySku(sku: string): number | null {
+    return this.sql.idBySku.get(sku)?.id ?? null;
   }
 
   list(): Product[] {

@@ -9,6 +9,8 @@ import { CoreError, conflict } from '../errors.ts';
 import type { CoreModule } from '../module.ts';
 import { bodyObject, idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
+import type { LineupApi } from '../lineup-api.ts';
+import { createLineupApi } from './api.ts';
 import type { CatalogApi } from './sessions.ts';
 
 export interface LineupDeps {
@@ -20,6 +22,8 @@ export class LineupModule implements CoreModule {
   readonly name = 'lineup';
   private readonly deps: LineupDeps;
   private core!: Core;
+  /** what the review domain reads through (electron/core/lineup-api.ts); usable once the module is attached */
+  readonly api: LineupApi = createLineupApi(() => this.core.sessions);
   /** where the host's 话术 teleprompter stands; in memory only (a restart starts it at the top) */
   private prompter: DeskState['prompter'] = null;
 

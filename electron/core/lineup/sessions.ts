@@ -1,6 +1,7 @@
 // Sessions, their lineup, and pins. A pin opens a segment; pinning another product closes it; unpin and end close it.
 // The database keeps at most one open segment per session (segments_open unique index).
 import type { LineupItem, Product, Segment, SessionState, SessionStatus, SessionSummary } from '../../../shared/domain.ts';
+import type { SessionFilter } from '../lineup-api.ts';
 import type { Db } from '../store/db.ts';
 import { CoreError, conflict, notFound } from '../errors.ts';
 
@@ -72,6 +73,8 @@ export const toSegment = (r: SegmentRow): Segment => ({
 });
 
 const SUMMARY = `SELECT s.*, (SELECT count(*) FROM lineup_items i WHERE i.session_id = s.id) AS lineup_count FROM sessions s`;
+/** newest first: by start, else planned start, else creation */
+const LIST_ORDER = 'ORDER BY coalesce(s.started_at, s.planned_start, s.created_at) DESC, s.id DESC';
 
 /**
  * What the lineup reads from the catalog: the catalog's API, handed in where the repo is built (never an import of the
@@ -87,16 +90,21 @@ export interface CatalogApi {
 
 export class SessionRepo {
   private readonly sql;
+  private readonly db: Db;
   private readonly products: CatalogApi;
   constructor(db: Db, products: CatalogApi) {
+    this.db = db;
     this.products = products;
     this.sql = {
       get: db.prepare<[number], SessionRow>(`${SUMMARY} WHERE s.id = ?`),
-      list: db.prepare<[], SessionRow>(`${SUMMARY} ORDER BY coalesce(s.started_at, s.planned_start, s.created_at) DESC, s.id DESC`),
+      list: db.prepare<[], SessionRow>(`${SUMMARY} ${LIST_ORDER}`),
+      liveIds: db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live'"),
       active: db.prepare<[], SessionRow>(`${SUMMARY} WHERE s.status != 'ended' ORDER BY s.status = 'live' DESC, s.id`),
       liveId: db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live' ORDER BY started_at DESC, id DESC LIMIT 1"),
       exists: db.prepare<[number], { id: number }>('SELECT id FROM sessions WHERE id = ?'),
       insert: db.prepare('INSERT INTO sessions (title, planned_start, created_at) VALUES (?, ?, ?)'),
+      insertEnded: db.prepare("INSERT INTO sessions (title, status, planned_start, started_at, ended_at, created_at) VALUES (?, 'ended', NULL, ?, ?, ?)"),
+      remove: db.prepare('DELETE FROM sessions WHERE id = ?'),
       update: db.prepare('UPDATE sessions SET title = ?, planned_start = ? WHERE id = ?'),
       setStatus: db.prepare('UPDATE sessions SET status = ?, started_at = coalesce(started_at, ?), ended_at = ? WHERE id = ?'),
       items: db.prepare<[number], ItemRow>('SELECT * FROM lineup_items WHERE session_id = ? ORDER BY position, id'),
@@ -143,6 +151,40 @@ export class SessionRepo {
     return this.sql.list.all().map(toSummary);
   }
 
+  /** The sessions a filter selects, in list order (the review's sessions list); filtered in SQL. */
+  find(filter: SessionFilter): SessionSummary[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (filter.q) {
+      where.push("s.title LIKE @q ESCAPE '\\'");
+      params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    if (filter.status && filter.status !== 'all') {
+      where.push('s.status = @status');
+      params.status = filter.status;
+    }
+    if (filter.from !== undefined) {
+      where.push('s.started_at >= @from');
+      params.from = filter.from;
+    }
+    if (filter.to !== undefined) {
+      where.push('s.started_at <= @to');
+      params.to = filter.to;
+    }
+    const sql = `${SUMMARY} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${LIST_ORDER}`;
+    return (this.db.prepare(sql).all(params) as SessionRow[]).map(toSummary);
+  }
+
+  /** the sessions on air (normally one) */
+  liveIds(): number[] {
+    return this.sql.liveIds.all().map((r) => r.id);
+  }
+
+  /** the session's lineup, in order */
+  items(sessionId: number): LineupItem[] {
+    return this.sql.items.all(sessionId).map(toItem);
+  }
+
   activeStates(): SessionState[] {
     return this.sql.active.all().map((r) => this.stateOf(toSummary(r)));
   }
@@ -178,6 +220,16 @@ export class SessionRepo {
 
   create(title: string, plannedStart: number | null, now: number): number {
     return Number(this.sql.insert.run(title, plannedStart, now).lastInsertRowid);
+  }
+
+  /** an ended session imported from a file (the review's 视频号助手 import) */
+  createEnded(input: { title: string; startedAt: number; endedAt: number }, now: number): number {
+    return Number(this.sql.insertEnded.run(input.title, input.startedAt, input.endedAt, now).lastInsertRowid);
+  }
+
+  /** deletes the session row (its lineup and segments go with it: ON DELETE CASCADE) */
+  remove(id: number): void {
+    this.sql.remove.run(id);
   }
 
   update(id: number, title: string | undefined, plannedStart: number | null | undefined): void {

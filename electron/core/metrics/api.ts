@@ -3,8 +3,9 @@
 // look-ups, never a replay of raw events.
 import type { SessionSummary } from '../../../shared/domain.ts';
 import { type Figures, emptyCounters, figures } from '../../../shared/metrics/formulas.ts';
-import type { MetricsApi, MinuteRollup, OrderTally, ProductFunnelCounts } from '../metrics-api.ts';
+import type { MetricsApi, MinuteRollup, OrderTally, ProductFunnelCounts, SessionTotals } from '../metrics-api.ts';
 import type { Db } from '../store/db.ts';
+import { preparedPerDb } from '../store/prepared.ts';
 import { GMV_STATUSES_SQL, MetricsStore, deriveSessionRollups } from './store.ts';
 
 const MINUTE = 60_000;
@@ -31,12 +32,49 @@ interface MinuteRow {
   comments: number;
 }
 
+const SESSION_TABLES = [
+  'metric_readings',
+  'metric_orders',
+  'metric_comments',
+  'metric_presence',
+  'metric_products',
+  'metric_seconds',
+  'metric_minutes',
+  'metric_product_minutes',
+  'metric_session_totals',
+  'metric_sources',
+  'metric_source_runs',
+] as const;
+
+/** metric_session_totals (migration 0171) with the session's source; every total null without a row */
+interface SessionTotalsRow {
+  id: number;
+  online_max: number | null;
+  has_uv: number | null;
+  uv_cum: number | null;
+  joins: number | null;
+  orders: number | null;
+  gmv: number | null;
+  rgmv_cum: number | null;
+  pay_cum: number | null;
+  exp_cum: number | null;
+  source: string | null;
+  rehearsal: number;
+}
+
 /** Statements prepared once per database. */
 function statements(db: Db) {
   return {
     store: new MetricsStore(db),
     source: db.prepare<[number], { source: string }>('SELECT source FROM metric_sources WHERE session_id = ?'),
     simulator: db.prepare<[number], { r: number }>(`SELECT ${RAN_ON_SIMULATOR} AS r FROM sessions s WHERE s.id = ?`),
+    // the ids arrive as one JSON array (json_each): a single statement for a list of any length
+    sessionTotals: db.prepare<[string], SessionTotalsRow>(
+      `WITH s(id) AS (SELECT value FROM json_each(?))
+       SELECT s.id, t.online_max, t.has_uv, t.uv_cum, t.joins, t.orders, t.gmv, t.rgmv_cum, t.pay_cum, t.exp_cum, src.source,
+         ${RAN_ON_SIMULATOR} AS rehearsal
+       FROM s LEFT JOIN metric_session_totals t ON t.session_id = s.id LEFT JOIN metric_sources src ON src.session_id = s.id`,
+    ),
     minutes: db.prepare<[number], MinuteRow>(
       `SELECT t, readings, online_max, online_sum, online_n, has_uv, uv_cum, exp_cum, pay_cum, rgmv_cum, joins, orders, gmv, comments
        FROM metric_minutes WHERE session_id = ? ORDER BY t`,
@@ -86,6 +124,9 @@ function statements(db: Db) {
          SELECT kind, ts, row_number() OVER (PARTITION BY viewer_id ORDER BY ts DESC, id DESC) AS rn FROM metric_presence WHERE session_id = ?
        ) WHERE rn = 1 AND kind = 1`,
     ),
+    // every metrics table keyed by session (migrations 0003, 0131, 0170, 0171); wechat_push_events is the push
+    // receiver's dedupe log, kept so a retried message is still recognised
+    discard: SESSION_TABLES.map((t) => db.prepare(`DELETE FROM ${t} WHERE session_id = ?`)),
     // what can still change after the session ended: ingest into the minutes, product funnels
     changeMark: db.prepare<[{ s: number }], { m: string | null; p: number | null }>(
       `SELECT
@@ -104,19 +145,28 @@ const tally = (r: { n: number; g: number | null }): OrderTally => ({ orders: r.n
  * attached to a core). Statements are prepared on first use, once per database.
  */
 export function createMetricsApi(db: () => Db): MetricsApi {
-  const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
-  const sql = () => {
-    const d = db();
-    let s = prepared.get(d);
-    if (!s) {
-      s = statements(d);
-      prepared.set(d, s);
-    }
-    return s;
-  };
+  const sql = preparedPerDb(db, statements);
 
   return {
-    ranOnSimulatorSql: RAN_ON_SIMULATOR,
+    sessionTotals: (sessionIds) => {
+      const out = new Map<number, SessionTotals>();
+      for (const r of sql().sessionTotals.all(JSON.stringify(sessionIds))) {
+        out.set(r.id, {
+          onlineMax: r.online_max ?? 0,
+          hasViewersUv: Boolean(r.has_uv),
+          viewersUvCumulative: r.uv_cum ?? 0,
+          joins: r.joins ?? 0,
+          orders: r.orders ?? 0,
+          gmv: r.gmv ?? 0,
+          readingsGmvCumulative: r.rgmv_cum ?? 0,
+          payUvCumulative: r.pay_cum ?? 0,
+          exposureUvCumulative: r.exp_cum ?? 0,
+          source: r.source,
+          rehearsal: r.rehearsal === 1,
+        });
+      }
+      return out;
+    },
     storedSource: (sessionId) => sql().source.get(sessionId)?.source ?? null,
     ranOnSimulator: (sessionId) => sql().simulator.get(sessionId)?.r === 1,
     onlineSeries: (sessionId) => sql().store.onlineSeries(sessionId),
@@ -175,6 +225,9 @@ export function createMetricsApi(db: () => Db): MetricsApi {
       return `${r.m}|${r.p}`;
     },
     rebuildRollups: (sessionId) => deriveSessionRollups(db(), sessionId),
+    discardSession: (sessionId) => {
+      for (const del of sql().discard) del.run(sessionId);
+    },
   };
 }
 

@@ -5,6 +5,8 @@
 import type { Core } from '../core.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import type { CoreServer } from '../server/server.ts';
+import type { ObsApi } from '../obs-api.ts';
+import { createObsApi } from './api.ts';
 import { CueRepo } from './cues.ts';
 import { registerObsHandlers } from './handlers.ts';
 import { type LinkOptions, ObsLink } from './link.ts';
@@ -31,6 +33,8 @@ export class ObsModule implements CoreModule {
   readonly feed = new OverlayFeed();
   private readonly options: ObsModuleOptions;
   private core!: Core;
+  /** what the review domain reads through (electron/core/obs-api.ts); usable once the module is attached */
+  readonly api: ObsApi = createObsApi(() => this.core.db);
   private server: CoreServer | undefined;
   private settings!: ObsSettings;
   private status!: StatusBoard;

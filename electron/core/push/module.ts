@@ -8,6 +8,8 @@ import type { Core } from '../core.ts';
 import type { CoreModule, ModuleEnv } from '../module.ts';
 import type { SecretStore } from '../secrets.ts';
 import type { CoreServer } from '../server/server.ts';
+import type { PushApi } from '../push-api.ts';
+import { createPushApi } from './api.ts';
 import { MessageComposer, type ProductLinks } from './compose.ts';
 import { RuleCountdown } from './countdown.ts';
 import { CustomerEngine, CustomerStore } from './customer.ts';
@@ -56,6 +58,8 @@ export class PushModule implements CoreModule {
   readonly name = 'push';
   private readonly options: PushModuleOptions;
   core!: Core;
+  /** what the review domain reads through (electron/core/push-api.ts); usable once the module is attached */
+  readonly api: PushApi = createPushApi(() => this.core.db);
   store!: PushStore;
   sender!: Sender;
   triggers!: Triggers;

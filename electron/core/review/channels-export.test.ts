@@ -218,4 +218,19 @@ describe('视频号助手 list of lives', () => {
     expect(count(core, 'sessions')).toBe(0);
     expect(count(core, 'metric_readings')).toBe(0);
   });
+
+  it('a live that fails after others were imported removes every row the others made, their rollups included', async () => {
+    const { core } = setup();
+    // the first live's reading goes in; the second one's is refused, so the whole list is undone
+    core.db.exec(`CREATE TRIGGER boom BEFORE INSERT ON metric_readings WHEN (SELECT count(*) FROM metric_readings) >= 1 BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    await expect(core.call('review.importChannelsExport', { base64: b64(LIVES) })).rejects.toThrow(/boom/);
+    for (const table of ['sessions', 'session_imports', 'metric_readings', 'metric_minutes', 'metric_session_totals', 'metric_product_minutes']) {
+      expect([table, count(core, table)]).toEqual([table, 0]);
+    }
+    // a session made afterwards (it may get the removed session's id) starts with no figures
+    core.db.exec('DROP TRIGGER boom');
+    const s = await core.call('session.create', { title: '新场次' });
+    const [row] = await core.call('review.sessions', {});
+    expect([row!.id, row!.gmv, row!.orders, row!.viewersUv, row!.peakOnline]).toEqual([s.id, 0, 0, 0, 0]);
+  });
 });

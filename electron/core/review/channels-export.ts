@@ -7,6 +7,7 @@ import { CsvSyntaxError, DecodeError, decodeCsvBytes, parseCsv } from '../csv.ts
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { XlsxError, isZip, readFirstSheet } from './xlsx.ts';
+import type { ReviewDeps } from './module.ts';
 
 type Field = 'time' | 'online' | 'viewers' | 'newViewers' | 'views' | 'avgWatch' | 'comments' | 'commentsCum' | 'gmv' | 'orders' | 'payUv' | 'exposureUv' | 'clickUv';
 
@@ -131,16 +132,20 @@ function parseTimeSeries(records: { line: number; cells: string[] }[], format: P
   return { rows, columns, format, encoding };
 }
 
-export async function importChannelsExport(core: Core, bytes: Uint8Array, options: { fileName?: string; title?: string }): Promise<ImportSessionResult> {
+/** what the import writes through: the imported session's row (lineup) and, on a failure, the metrics rows it made */
+export type ImportDeps = Pick<ReviewDeps, 'lineup' | 'metrics'>;
+
+export async function importChannelsExport(core: Core, deps: ImportDeps, bytes: Uint8Array, options: { fileName?: string; title?: string }): Promise<ImportSessionResult> {
   // parsed in a worker with time and heap limits (#14, imports/run.ts); the rows come back as plain data. A list of
   // lives (one row per live: 开播时间, 直播时长, totals) is never read as one live's time series (#11).
   const file = await core.imports.run<ChannelsFile>({ kind: 'channels-export', bytes, ...(options.fileName ? { fileName: options.fileName } : {}) });
-  if (file.kind === 'lives') return importLiveList(core, file.lives, options.fileName);
-  return importParsed(core, file.parsed, options);
+  if (file.kind === 'lives') return importLiveList(core, deps, file.lives, options.fileName);
+  return importParsed(core, deps, file.parsed, options);
 }
 
 async function importParsed(
   core: Core,
+  deps: ImportDeps,
   parsed: ParsedExport,
   options: { fileName?: string; title?: string; rows?: number; start?: number; end?: number },
 ): Promise<ImportSessionResult> {
@@ -153,11 +158,7 @@ async function importParsed(
   const title = options.title ?? defaultTitle(options.fileName, first);
   const now = core.now();
   const sessionId = core.db.transaction(() => {
-    const id = Number(
-      core.db
-        .prepare("INSERT INTO sessions (title, status, planned_start, started_at, ended_at, created_at) VALUES (?, 'ended', NULL, ?, ?, ?)")
-        .run(title, first, options.end ?? lastRow + 60_000, now).lastInsertRowid,
-    );
+    const id = deps.lineup.createEndedSession({ title, startedAt: first, endedAt: options.end ?? lastRow + 60_000 }, now);
     core.db
       .prepare("INSERT INTO session_imports (session_id, kind, file_name, rows, imported_at) VALUES (?, 'channels-export', ?, ?, ?)")
       .run(id, options.fileName ?? null, options.rows ?? parsed.rows.length, now);
@@ -169,7 +170,7 @@ async function importParsed(
   } catch (error) {
     core.db.transaction(() => {
       core.db.prepare('DELETE FROM session_imports WHERE session_id = ?').run(sessionId);
-      core.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+      deps.lineup.removeSession(sessionId);
     }).immediate();
     throw error;
   }
@@ -333,21 +334,19 @@ export function parseLiveList(records: { line: number; cells: string[] }[], file
 }
 
 /** One ended session per live, each with its summary figures; all of them or none. */
-async function importLiveList(core: Core, lives: LiveRow[], fileName?: string): Promise<ImportSessionResult> {
+async function importLiveList(core: Core, deps: ImportDeps, lives: LiveRow[], fileName?: string): Promise<ImportSessionResult> {
   const made: ImportSessionResult[] = [];
   try {
     for (const live of lives) {
       const title = (live.title ?? `${defaultTitle(fileName, live.start)} #${live.line}`).slice(0, 120);
-      made.push(await importParsed(core, live.parsed, { fileName, title, rows: 1, start: live.start, end: live.end }));
+      made.push(await importParsed(core, deps, live.parsed, { fileName, title, rows: 1, start: live.start, end: live.end }));
     }
   } catch (error) {
     core.db.transaction(() => {
       for (const m of made) {
-        for (const table of ['metric_readings', 'metric_orders', 'metric_comments', 'metric_seconds', 'metric_minutes', 'metric_products']) {
-          core.db.prepare(`DELETE FROM ${table} WHERE session_id = ?`).run(m.sessionId);
-        }
+        deps.metrics.discardSession(m.sessionId);
         core.db.prepare('DELETE FROM session_imports WHERE session_id = ?').run(m.sessionId);
-        core.db.prepare('DELETE FROM sessions WHERE id = ?').run(m.sessionId);
+        deps.lineup.removeSession(m.sessionId);
       }
     }).immediate();
     throw error;

@@ -3,6 +3,7 @@
 import type { Alert } from '../../../shared/metrics/formulas.ts';
 import type { CoreEvent } from '../../../shared/protocol/index.ts';
 import type { Core } from '../core.ts';
+import type { LineupApi } from '../lineup-api.ts';
 
 export type MarkerKind = 'scene' | 'alert';
 
@@ -34,17 +35,17 @@ const RESUME_WINDOW_MS = 120_000;
 export class MarkerRecorder {
   private readonly core: Core;
   private readonly insert;
-  private readonly liveIds;
+  private readonly lineup: Pick<LineupApi, 'liveSessionIds'>;
   /** last scene OBS reported (across sessions: a switch is relative to what was on air) */
   private scene: string | null = null;
   /** alert kinds active in the previous tick, per session */
   private readonly active = new Map<number, Set<string>>();
   private unsubscribe: (() => void) | null = null;
 
-  constructor(core: Core) {
+  constructor(core: Core, lineup: Pick<LineupApi, 'liveSessionIds'>) {
     this.core = core;
+    this.lineup = lineup;
     this.insert = core.db.prepare('INSERT INTO session_markers (session_id, ts, kind, label) VALUES (?, ?, ?, ?)');
-    this.liveIds = core.db.prepare<[], { id: number }>("SELECT id FROM sessions WHERE status = 'live'");
     this.recentAlerts = core.db.prepare<[number, number], { label: string }>(
       "SELECT label FROM session_markers WHERE session_id = ? AND kind = 'alert' AND ts >= ?",
     );
@@ -86,7 +87,7 @@ export class MarkerRecorder {
       const previous = this.scene;
       this.scene = next;
       if (previous === null) return [];
-      const ids = this.liveIds.all().map((r) => r.id);
+      const ids = this.lineup.liveSessionIds();
       if (ids.length) this.write(ids.map((id) => ({ sessionId: id, kind: 'scene', label: `切换场景：${next}` })));
       return ids;
     }
@@ -97,7 +98,10 @@ export class MarkerRecorder {
       this.active.set(sessionId, now);
       const raised = alerts.filter((a, i) => !before.has(a.kind) && alerts.findIndex((b) => b.kind === a.kind) === i);
       if (!raised.length) return [];
-      this.write(raised.map((a) => ({ sessionId, kind: 'alert', label: alertLabel(a) })), event.tick.ts);
+      this.write(
+        raised.map((a) => ({ sessionId, kind: 'alert', label: alertLabel(a) })),
+        event.tick.ts,
+      );
       return [sessionId];
     }
     if (event.type === 'session.changed' && event.session.status === 'ended') this.active.delete(event.session.id);

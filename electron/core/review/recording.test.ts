@@ -5,6 +5,7 @@ import { testHost } from '../../../tests/helpers/core.ts';
 import { tempDir } from '../../../tests/helpers/serve.ts';
 import type { RunningHost } from '../host.ts';
 import { reviewModule } from '../../../tests/helpers/review.ts';
+import { createObsApi } from '../obs/api.ts';
 import { parseRange, recordingFiles, recordings } from './recording.ts';
 
 const SIZE = 300_000;
@@ -43,19 +44,20 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const url = (i = 0, token?: string) => `${host.url}api/v1/sessions/${sessionId}/recording?i=${i}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
+const url = (i = 0, token?: string) =>
+  `${host.url}api/v1/sessions/${sessionId}/recording?i=${i}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
 const get = (headers: Record<string, string> = {}, i = 0, method = 'GET') =>
   fetch(url(i), { method, headers: { authorization: `Bearer ${host.core.token}`, ...headers } });
 
 describe('recording route', () => {
   it('lists one file per path, dated by the record start before it', () => {
-    expect(recordingFiles(host.core.db, sessionId)).toEqual([
+    expect(recordingFiles(createObsApi(() => host.core.db).outputEvents(sessionId))).toEqual([
       { path: path.join(videos, 'show.mp4'), startedAt: 1000 },
       { path: path.join(videos, 'second.mkv'), startedAt: 6000 },
       { path: path.join(videos, 'gone.mp4'), startedAt: 9500 },
       { path: path.join(dir, 'livecue.sqlite'), startedAt: 9900 },
     ]);
-    expect(recordings(host.core.db, sessionId).map((r) => [r.available, r.sizeBytes])).toEqual([
+    expect(recordings(createObsApi(() => host.core.db).outputEvents(sessionId)).map((r) => [r.available, r.sizeBytes])).toEqual([
       [true, SIZE],
       [true, 10],
       [false, null],
@@ -131,7 +133,9 @@ describe('recording route', () => {
     const past = await get({}, 4);
     expect(past.status).toBe(404);
     expect(((await past.json()) as { error: { message: string } }).error.message).toMatch(/4 recording/);
-    expect((await fetch(`${host.url}api/v1/sessions/9999/recording?i=0`, { headers: { authorization: `Bearer ${host.core.token}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${host.url}api/v1/sessions/9999/recording?i=0`, { headers: { authorization: `Bearer ${host.core.token}` } })).status,
+    ).toBe(404);
   });
 });
 

@@ -1,11 +1,11 @@
 // The OBS recording of a session served over HTTP with byte ranges, so the review page's <video> can seek in a
-// multi-gigabyte file without loading it. Paths come from the session's stream_events (kind 'record').
+// multi-gigabyte file without loading it. Paths come from the session's OBS record events (the obs API's outputEvents).
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { ReportRecording } from '../../../shared/protocol/review.ts';
 import { CoreError } from '../errors.ts';
-import type { Db } from '../store/db.ts';
+import type { OutputEvent } from '../obs-api.ts';
 
 const TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
@@ -48,29 +48,25 @@ export interface RecordingFile {
  * The session's recordings in order, one per distinct path. OBS may name the file only when recording stops, so a
  * file is dated by the record start that preceded its first mention (video time 0), else by that mention.
  */
-export function recordingFiles(db: Db, sessionId: number): RecordingFile[] {
-  const rows = db
-    .prepare<[number], { ts: number; active: number; output_path: string | null }>(
-      "SELECT ts, active, output_path FROM stream_events WHERE session_id = ? AND kind = 'record' ORDER BY ts, id",
-    )
-    .all(sessionId);
+export function recordingFiles(events: readonly OutputEvent[]): RecordingFile[] {
   const files: RecordingFile[] = [];
   const seen = new Set<string>();
   let startedAt: number | null = null;
-  for (const r of rows) {
-    if (r.active === 1) startedAt ??= r.ts;
-    if (r.output_path && !seen.has(r.output_path)) {
-      seen.add(r.output_path);
-      files.push({ path: r.output_path, startedAt: startedAt ?? r.ts });
+  for (const r of events) {
+    if (r.kind !== 'record') continue;
+    if (r.active) startedAt ??= r.ts;
+    if (r.outputPath && !seen.has(r.outputPath)) {
+      seen.add(r.outputPath);
+      files.push({ path: r.outputPath, startedAt: startedAt ?? r.ts });
     }
-    if (r.active === 0) startedAt = null;
+    if (!r.active) startedAt = null;
   }
   return files;
 }
 
 /** The report's view of the recordings: whether the route can serve each file now, and its size. */
-export function recordings(db: Db, sessionId: number): ReportRecording[] {
-  return recordingFiles(db, sessionId).map((f) => {
+export function recordings(events: readonly OutputEvent[]): ReportRecording[] {
+  return recordingFiles(events).map((f) => {
     const v = videoFile(f.path);
     return { ...f, available: v !== null, sizeBytes: v?.size ?? null };
   });
@@ -103,7 +99,11 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 export function serveFile(req: IncomingMessage, res: ServerResponse, requested: string, dataDir?: string): void {
   // paths come from OBS's events: only a real video file outside the data folder is ever served (videoFile)
   const v = videoFile(requested, dataDir);
-  if (!v) throw new CoreError('not_found', `录像不可用（已移动、删除或不是视频文件）/ the recording is not available (moved, deleted, or not a video file): ${path.basename(requested)}`);
+  if (!v)
+    throw new CoreError(
+      'not_found',
+      `录像不可用（已移动、删除或不是视频文件）/ the recording is not available (moved, deleted, or not a video file): ${path.basename(requested)}`,
+    );
   const file = v.real;
   const type = TYPES[path.extname(file).toLowerCase()]!;
   const stat = v;

@@ -2,91 +2,50 @@
 import { ratio } from '../../../shared/metrics/formulas.ts';
 import type { CompareSide, ReviewSessionRow, SessionReport } from '../../../shared/protocol/review.ts';
 import { frameAt } from '../../../shared/review/replay.ts';
-import type { SessionStatus } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
-import type { MetricsApi } from '../metrics-api.ts';
+import type { SessionFilter } from '../lineup-api.ts';
 import { idParam, queryNumber } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
+import { ImportsLog } from './imports-log.ts';
 import { MarkerRecorder } from './markers.ts';
+import type { ReviewDeps } from './module.ts';
 import { ReportBuilder } from './report.ts';
 
 const MINUTE = 60_000;
 
-interface ListRow {
-  id: number;
-  title: string;
-  status: SessionStatus;
-  planned_start: number | null;
-  started_at: number | null;
-  ended_at: number | null;
-  peak: number | null;
-  uv: number | null;
-  has_uv: number | null;
-  joins: number | null;
-  gmv: number | null;
-  orders: number | null;
-  rgmv: number | null;
-  pay: number | null;
-  exp: number | null;
-  source: string | null;
-  rehearsal: number;
-  imported: number;
-}
-
-/** One query over the per-session totals (migration 0171: the per-minute rollups summed as they are written), filtered in SQL. */
-function listSessions(core: Core, metrics: MetricsApi, input: { q?: string; status?: 'all' | SessionStatus; from?: number; to?: number }): ReviewSessionRow[] {
-  const where: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (input.q) {
-    where.push("s.title LIKE @q ESCAPE '\\'");
-    params.q = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  }
-  if (input.status && input.status !== 'all') {
-    where.push('s.status = @status');
-    params.status = input.status;
-  }
-  if (input.from !== undefined) {
-    where.push('s.started_at >= @from');
-    params.from = input.from;
-  }
-  if (input.to !== undefined) {
-    where.push('s.started_at <= @to');
-    params.to = input.to;
-  }
-  const imported = 'EXISTS (SELECT 1 FROM session_imports i WHERE i.session_id = s.id)';
-  const sql = `
-    SELECT s.id, s.title, s.status, s.planned_start, s.started_at, s.ended_at,
-      m.peak, m.uv, m.has_uv, m.joins, m.gmv, m.orders, m.rgmv, m.pay, m.exp, src.source, ${imported} AS imported, ${metrics.ranOnSimulatorSql} AS rehearsal
-    FROM sessions s
-    LEFT JOIN (
-      SELECT session_id, online_max AS peak, uv_cum AS uv, has_uv, joins, gmv, orders, rgmv_cum AS rgmv, pay_cum AS pay, exp_cum AS exp
-      FROM metric_session_totals
-    ) m ON m.session_id = s.id
-    LEFT JOIN metric_sources src ON src.session_id = s.id
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY coalesce(s.started_at, s.planned_start, s.created_at) DESC, s.id DESC`;
+/**
+ * The sessions the filter selects (the lineup API, filtered in SQL) with their figures (the metrics API's running
+ * totals, migration 0171: one query for the whole list) and whether each came from a file.
+ */
+function listSessions(core: Core, deps: ReviewDeps, imports: ImportsLog, filter: SessionFilter): ReviewSessionRow[] {
+  const sessions = deps.lineup.findSessions(filter);
+  const totals = deps.metrics.sessionTotals(sessions.map((s) => s.id));
+  const imported = imports.importedIds();
   const now = core.now();
-  return (core.db.prepare(sql).all(params) as ListRow[]).map((r) => {
+  return sessions.map((s) => {
+    const m = totals.get(s.id);
     // the dashboard's definitions (shared/metrics/formulas.ts): viewers from UV else joins, payers from the funnel else
     // orders, GMV from orders else the funnel
-    const orders = r.orders ?? 0;
-    const viewers = r.has_uv ? (r.uv ?? 0) : (r.joins ?? 0);
-    const payers = (r.pay ?? 0) > 0 || (r.exp ?? 0) > 0 ? (r.pay ?? 0) : orders;
+    const orders = m?.orders ?? 0;
+    const viewers = m?.hasViewersUv ? m.viewersUvCumulative : (m?.joins ?? 0);
+    const pay = m?.payUvCumulative ?? 0;
+    const payers = pay > 0 || (m?.exposureUvCumulative ?? 0) > 0 ? pay : orders;
+    const { id, title, status, plannedStart, startedAt, endedAt } = s;
     return {
-      id: r.id,
-      title: r.title,
-      status: r.status,
-      plannedStart: r.planned_start,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      durationMs: r.started_at === null ? null : (r.ended_at ?? (r.status === 'live' ? now : r.started_at)) - r.started_at,
-      peakOnline: r.peak ?? 0,
+      id,
+      title,
+      status,
+      plannedStart,
+      startedAt,
+      endedAt,
+      durationMs: startedAt === null ? null : (endedAt ?? (status === 'live' ? now : startedAt)) - startedAt,
+      peakOnline: m?.onlineMax ?? 0,
       viewersUv: viewers,
-      gmv: orders > 0 ? (r.gmv ?? 0) : (r.rgmv ?? 0),
+      gmv: orders > 0 ? (m?.gmv ?? 0) : (m?.readingsGmvCumulative ?? 0),
       orders,
       viewerConversion: ratio(payers, viewers),
-      source: r.imported ? 'import' : (r.source ?? 'none'),
-      rehearsal: r.rehearsal === 1,
+      source: imported.has(s.id) ? 'import' : (m?.source ?? 'none'),
+      rehearsal: m?.rehearsal ?? false,
     };
   });
 }
@@ -108,7 +67,14 @@ export function compareSide(report: SessionReport): CompareSide {
     conversion = m.conversion;
     minutes.push({ m: i, online: m.onlineAvg, newViewers: m.newViewers, gmv: m.gmv, gmvCum, conversion });
   }
-  return { sessionId: report.session.id, title: report.session.title, startedAt: report.session.startedAt, rehearsal: report.session.rehearsal, summary: report.summary, minutes };
+  return {
+    sessionId: report.session.id,
+    title: report.session.title,
+    startedAt: report.session.startedAt,
+    rehearsal: report.session.rehearsal,
+    summary: report.summary,
+    minutes,
+  };
 }
 
 export interface ReportService {
@@ -123,16 +89,17 @@ export function reportService(core: Core): ReportService | undefined {
   return services.get(core);
 }
 
-export function attachReport(core: Core, metrics: MetricsApi): void {
-  const builder = new ReportBuilder(core, metrics);
-  const markers = new MarkerRecorder(core);
+export function attachReport(core: Core, deps: ReviewDeps): void {
+  const builder = new ReportBuilder(core, deps);
+  const markers = new MarkerRecorder(core, deps.lineup);
+  const imports = new ImportsLog(core.db);
   services.set(core, { builder, markers });
   markers.attach((sessionId) => builder.invalidate(sessionId));
   core.subscribe((event) => {
     if (event.type === 'review.imported') builder.invalidate(event.sessionId);
   });
 
-  core.handle('review.sessions', (input) => listSessions(core, metrics, input));
+  core.handle('review.sessions', (input) => listSessions(core, deps, imports, input));
   core.handle('review.report', ({ sessionId }) => builder.report(sessionId));
   core.handle('review.replay', async ({ sessionId, at }) => frameAt(await builder.report(sessionId), at));
   core.handle('review.compare', async ({ a, b }) => {
@@ -154,5 +121,7 @@ export function reportRoutes(server: CoreServer): void {
   });
   server.route('GET', '/api/v1/review/compare', (c) => core.invoke('review.compare', { a: queryNumber(c, 'a'), b: queryNumber(c, 'b') }));
   server.route('GET', '/api/v1/sessions/:id/report', (c) => core.invoke('review.report', { sessionId: idParam(c) }));
-  server.route('GET', '/api/v1/sessions/:id/replay', (c) => core.invoke('review.replay', { sessionId: idParam(c), at: queryNumber(c, 'at') }));
+  server.route('GET', '/api/v1/sessions/:id/replay', (c) =>
+    core.invoke('review.replay', { sessionId: idParam(c), at: queryNumber(c, 'at') }),
+  );
 }

@@ -7,9 +7,8 @@ import { testCore } from '../../../tests/helpers/core.ts';
 import { MetricsModule } from '../metrics/module.ts';
 import { sql as backfill } from '../store/migrations/0170-product-order-minutes.ts';
 import { sql as totalsBackfill } from '../store/migrations/0171-session-totals.ts';
-import { reviewModule } from '../../../tests/helpers/review.ts';
+import { reviewDeps, reviewModule } from '../../../tests/helpers/review.ts';
 import { ReportBuilder } from './report.ts';
-import { createMetricsApi } from '../metrics/api.ts';
 
 function rng(seed: number) {
   let a = seed;
@@ -188,7 +187,7 @@ describe('review list from session totals', () => {
 class ReviewModuleReport {
   private readonly builder: ReportBuilder;
   constructor(core: ReturnType<typeof testCore>['core']) {
-    this.builder = new ReportBuilder(core, createMetricsApi(() => core.db));
+    this.builder = new ReportBuilder(core, reviewDeps(() => core));
   }
   report(sessionId: number) {
     return this.builder.report(sessionId);

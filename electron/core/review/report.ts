@@ -1,11 +1,13 @@
 // One session's report (复盘): the per-second online curve and per-minute timeline from the rollups, segments, lineup,
 // markers, the per-product table, pushes with their lift, recordings and the host's one-minute summary. Reads only the
 // rollups plus a few indexed look-ups (segment boundaries, per-product order totals), never a replay of raw events.
-// The metrics figures come through the metrics API (electron/core/metrics-api.ts), never its tables.
+// Every other domain is read through its API (metrics, push, obs, lineup, automation: electron/core/*-api.ts, handed in
+// as ReviewDeps), never its tables; products through the core's catalog repo (architecture.md, known debt 1).
+import { ImportsLog } from './imports-log.ts';
+import type { ReviewDeps } from './module.ts';
 import { videoFile } from './recording.ts';
 import { type Figures, ratio } from '../../../shared/metrics/formulas.ts';
 import type { MetricsSnapshot } from '../../../shared/protocol/metrics.ts';
-import type { DeliveryStatus, PushTrigger } from '../../../shared/protocol/push.ts';
 import { pushLift } from '../../../shared/push/lift.ts';
 import type {
   ProductRow,
@@ -20,7 +22,7 @@ import type {
 import type { SessionSummary } from '../../../shared/domain.ts';
 import type { Core } from '../core.ts';
 import type { MetricsApi, ProductFunnelCounts } from '../metrics-api.ts';
-import type { Db } from '../store/db.ts';
+import type { OutputEvent } from '../obs-api.ts';
 
 const MINUTE = 60_000;
 const FAR_FUTURE = 8.64e15;
@@ -34,73 +36,54 @@ interface Funnel {
 const zeroFunnel = (): Funnel => ({ exp: 0, clk: 0, pay: 0, gmv: 0 });
 const funnelOf = (f: ProductFunnelCounts): Funnel => ({ exp: f.exposureUv, clk: f.clickUv, pay: f.payUv, gmv: f.gmv });
 
-/** Statements prepared once per core. */
-function statements(db: Db) {
-  return {
-    health: db.prepare<[number], { t: number; br: number | null; dr: number | null; st: number }>(
-      `SELECT ts - ts % 60000 AS t, avg(bitrate_kbps) AS br, max(dropped_ratio) AS dr, max(streaming) AS st
-       FROM stream_health WHERE session_id = ? GROUP BY 1 ORDER BY 1`,
-    ),
-    segments: db.prepare<[number], { id: number; product_id: number; lineup_item_id: number | null; started_at: number; ended_at: number | null; title: string }>(
-      `SELECT g.id, g.product_id, g.lineup_item_id, g.started_at, g.ended_at, p.title FROM segments g JOIN products p ON p.id = g.product_id
-       WHERE g.session_id = ? ORDER BY g.started_at, g.id`,
-    ),
-    lineup: db.prepare<[number], { id: number; product_id: number; position: number; planned_minutes: number; planned_seconds: number | null; title: string }>(
-      `SELECT i.id, i.product_id, i.position, i.planned_minutes, i.planned_seconds, p.title FROM lineup_items i JOIN products p ON p.id = i.product_id
-       WHERE i.session_id = ? ORDER BY i.position, i.id`,
-    ),
-    product: db.prepare<[number], { id: number; title: string; price: number; live_price: number | null }>(
-      'SELECT id, title, price, live_price FROM products WHERE id = ?',
-    ),
-    productBySku: db.prepare<[string], { id: number }>('SELECT id FROM products WHERE sku = ? ORDER BY deleted_at IS NOT NULL, id LIMIT 1'),
-    pushes: db.prepare<[number], { id: number; trigger: PushTrigger; title: string; created_at: number; first_sent: number | null }>(
-      `SELECT p.id, p.trigger, p.title, p.created_at,
-         (SELECT min(d.sent_at) FROM push_deliveries d WHERE d.push_id = p.id AND d.status = 'sent') AS first_sent
-       FROM pushes p WHERE p.session_id = ? ORDER BY p.created_at, p.id`,
-    ),
-    deliveries: db.prepare<[number], { push_id: number; channel_id: number; status: DeliveryStatus; last_error: string | null; name: string; kind: string }>(
-      `SELECT d.push_id, d.channel_id, d.status, d.last_error, c.name, c.kind FROM push_deliveries d
-       JOIN pushes p ON p.id = d.push_id JOIN push_channels c ON c.id = d.channel_id
-       WHERE p.session_id = ? AND d.part = 'message' ORDER BY d.push_id, d.channel_id`,
-    ),
-    streamEvents: db.prepare<[number], { ts: number; kind: 'stream' | 'record'; state: string; active: number; output_path: string | null }>(
-      'SELECT ts, kind, state, active, output_path FROM stream_events WHERE session_id = ? ORDER BY ts, id',
-    ),
-    markers: db.prepare<[number], { ts: number; kind: 'scene' | 'alert'; label: string }>(
-      'SELECT ts, kind, label FROM session_markers WHERE session_id = ? ORDER BY ts, id',
-    ),
-    // room automation (docs/automation.md): what was sent per minute, one marker per minute that had any
-    automation: db.prepare<[number], { minute: number; reply: number; pin: number; message: number; explain: number }>(
-      `SELECT (ts / 60000) * 60000 AS minute, total(kind = 'reply') AS reply, total(kind = 'pin') AS pin,
-         total(kind = 'message') AS message, total(kind = 'explain') AS explain
-       FROM automation_actions WHERE session_id = ? AND status = 'sent' AND kind != 'next' GROUP BY minute ORDER BY minute`,
-    ),
-    // what a cached report depends on that can still change after the session ended (deliveries, markers; metrics
-    // through MetricsApi.changeMark)
-    fingerprint: db.prepare<[{ s: number }], Record<string, number | null>>(
-      `SELECT
-         (SELECT count(*) || ':' || max(d.updated_at) FROM push_deliveries d JOIN pushes q ON q.id = d.push_id WHERE q.session_id = @s) AS d,
-         (SELECT count(*) || ':' || max(id) FROM session_markers WHERE session_id = @s) AS k,
-         (SELECT count(*) || ':' || max(id) FROM stream_events WHERE session_id = @s) AS e,
-         (SELECT count(*) || ':' || max(id) FROM automation_actions WHERE session_id = @s) AS a`,
-    ),
-  };
+/** A product as the report names it (the catalog's row, deleted ones included: old sessions still show them). */
+interface ProductInfo {
+  title: string;
+  price: number;
+  livePrice: number | null;
 }
 
 export class ReportBuilder {
   private readonly core: Core;
-  private readonly sql: ReturnType<typeof statements>;
+  private readonly deps: ReviewDeps;
   private readonly metrics: MetricsApi;
+  private readonly imports: ImportsLog;
   private readonly cache = new Map<number, { fingerprint: string; report: SessionReport }>();
   /** first delivery time per push of the report being built (its marker time) */
   private readonly pushAt = new Map<number, number>();
   /** set while building when a push's lift window is still open */
   private liftPending = false;
 
-  constructor(core: Core, metrics: MetricsApi) {
+  /** the review's own timeline markers (session_markers, migration 0006) */
+  private readonly markerRows;
+  /** what a cached report depends on among them (with the other domains' change marks: see fingerprint) */
+  private readonly markerMark;
+
+  constructor(core: Core, deps: ReviewDeps) {
     this.core = core;
-    this.sql = statements(core.db);
-    this.metrics = metrics;
+    this.deps = deps;
+    this.metrics = deps.metrics;
+    this.imports = new ImportsLog(core.db);
+    this.markerRows = core.db.prepare<[number], { ts: number; kind: 'scene' | 'alert'; label: string }>(
+      'SELECT ts, kind, label FROM session_markers WHERE session_id = ? ORDER BY ts, id',
+    );
+    this.markerMark = core.db.prepare<[number], { m: string | null }>(
+      "SELECT count(*) || ':' || max(id) AS m FROM session_markers WHERE session_id = ?",
+    );
+  }
+
+  /** the catalog's products by id for one build, each read once (deleted ones included) */
+  private productLookup(): (id: number) => ProductInfo | null {
+    const seen = new Map<number, ProductInfo | null>();
+    return (id) => {
+      let info = seen.get(id);
+      if (info === undefined) {
+        const p = this.core.products.getIncludingDeleted(id);
+        info = p ? { title: p.title, price: p.price, livePrice: p.livePrice } : null;
+        seen.set(id, info);
+      }
+      return info;
+    };
   }
 
   /** Drops a session's cached report (after an import replaced its rows). */
@@ -110,12 +93,17 @@ export class ReportBuilder {
 
   /** The report; an ended session's is computed once and served from memory while its data stays the same. */
   async report(sessionId: number): Promise<SessionReport> {
-    const session = this.core.sessions.summary(sessionId);
+    const session = this.deps.lineup.summary(sessionId);
     const ended = session.status === 'ended';
     const fingerprint = ended ? this.fingerprint(sessionId) : '';
     const hit = this.cache.get(sessionId);
     // a recording moved or deleted since also counts as a change (cheap: a few rows and stat calls)
-    if (ended && hit && hit.fingerprint === fingerprint && sameRecordings(hit.report.recordings, recordingsOf(this.sql.streamEvents.all(sessionId), this.core.dataDir))) {
+    if (
+      ended &&
+      hit &&
+      hit.fingerprint === fingerprint &&
+      sameRecordings(hit.report.recordings, recordingsOf(this.deps.obs.outputEvents(sessionId), this.core.dataDir))
+    ) {
       return hit.report;
     }
     this.liftPending = false;
@@ -126,9 +114,10 @@ export class ReportBuilder {
     return report;
   }
 
+  /** what a cached report depends on that can still change after the session ended: each domain's change mark */
   private fingerprint(sessionId: number): string {
-    const r = this.sql.fingerprint.get({ s: sessionId })!;
-    return `${this.metrics.changeMark(sessionId)}|${r.d}|${r.k}|${r.e}|${r.a}`;
+    const { push, obs, automation } = this.deps;
+    return `${this.metrics.changeMark(sessionId)}|${push.changeMark(sessionId)}|${this.markerMark.get(sessionId)!.m}|${obs.changeMark(sessionId)}|${automation.changeMark(sessionId)}`;
   }
 
   private async build(session: SessionSummary): Promise<SessionReport> {
@@ -136,23 +125,36 @@ export class ReportBuilder {
     const id = session.id;
     // the live dashboard's figures are the overall numbers: a live session's straight from its snapshot; an ended
     // session's from the same formulas over its rollups (what the snapshot computes after a rebuild, without the rebuild)
-    const overall = session.status === 'ended' ? this.metrics.endedSessionFigures(session) : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
+    const overall =
+      session.status === 'ended'
+        ? this.metrics.endedSessionFigures(session)
+        : ((await this.core.call('metrics.snapshot', { sessionId: id })) as MetricsSnapshot).session;
     const now = this.core.now();
 
     const online = this.metrics.onlineSeries(id);
     const timeline = this.timeline(id);
-    const segments: ReviewSegment[] = this.sql.segments.all(id).map((s) => ({
+    const product = this.productLookup();
+    // a segment or lineup row always names a product (foreign key); deleted ones are still found
+    const segments: ReviewSegment[] = this.deps.lineup.segments(id).map((s) => ({
       segmentId: s.id,
-      productId: s.product_id,
-      lineupItemId: s.lineup_item_id,
-      title: s.title,
-      startedAt: s.started_at,
-      endedAt: s.ended_at,
+      productId: s.productId,
+      lineupItemId: s.lineupItemId,
+      title: product(s.productId)?.title ?? '',
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
     }));
-    const lineup = this.sql.lineup.all(id).map((l) => ({ itemId: l.id, productId: l.product_id, position: l.position, plannedMinutes: l.planned_seconds !== null ? l.planned_seconds / 60 : l.planned_minutes, title: l.title }));
-    const products = this.products(id, segments, lineup, session.endedAt ?? now, overall.orders > 0);
+    const lineup = this.deps.lineup
+      .lineupItems(id)
+      .map((l) => ({
+        itemId: l.id,
+        productId: l.productId,
+        position: l.position,
+        plannedMinutes: l.plannedMinutes,
+        title: product(l.productId)?.title ?? '',
+      }));
+    const products = this.products(id, segments, lineup, session.endedAt ?? now, overall.orders > 0, product);
     const pushes = this.pushes(id, now);
-    const streamEvents = this.sql.streamEvents.all(id);
+    const streamEvents = this.deps.obs.outputEvents(id);
     const markers = this.markers(id, pushes, streamEvents);
     const recordings = recordingsOf(streamEvents, this.core.dataDir);
 
@@ -167,7 +169,7 @@ export class ReportBuilder {
         plannedStart: session.plannedStart,
         startedAt: session.startedAt,
         endedAt: session.endedAt,
-        source: sourceOf(this.core.db, this.metrics, id),
+        source: sourceOf(this.imports, this.metrics, id),
         rehearsal: this.metrics.ranOnSimulator(id),
       },
       provisional: session.status !== 'ended',
@@ -187,7 +189,7 @@ export class ReportBuilder {
   /** One row per stored minute; cumulative values carried as running maxima (the source's counters only grow). */
   private timeline(sessionId: number): TimelineMinute[] {
     const rows = this.metrics.minuteRollups(sessionId);
-    const health = new Map(this.sql.health.all(sessionId).map((h) => [h.t, h]));
+    const health = new Map(this.deps.obs.healthPerMinute(sessionId).map((h) => [h.t, h]));
     // same choices as the live series: GMV from orders when the session has any, viewers from UV when the source reports it
     const useOrders = rows.some((r) => r.orders > 0);
     const hasUv = rows.some((r) => r.hasViewersUv);
@@ -227,9 +229,9 @@ export class ReportBuilder {
         ordersCum,
         payUvCum: payers,
         comments: r.comments,
-        bitrateKbps: h?.br ?? null,
-        droppedRatio: h?.dr ?? null,
-        streaming: h ? h.st === 1 : null,
+        bitrateKbps: h?.bitrateKbps ?? null,
+        droppedRatio: h?.droppedRatio ?? null,
+        streaming: h ? h.streaming : null,
       });
     }
     return out;
@@ -241,6 +243,7 @@ export class ReportBuilder {
     lineup: SessionReport['lineup'],
     end: number,
     useOrders: boolean,
+    product: (id: number) => ProductInfo | null,
   ): ProductRow[] {
     const totals = new Map<number, Funnel>();
     for (const f of this.metrics.productFunnels(sessionId)) {
@@ -250,8 +253,7 @@ export class ReportBuilder {
     // orders name products by LiveCue id (as text), or only by SKU: those are matched to the catalog's SKU
     const sold = new Map<number, { orders: number; gmv: number }>();
     for (const o of this.metrics.productOrders(sessionId)) {
-      const pid =
-        o.productKey !== '' ? (/^\d{1,15}$/.test(o.productKey) ? Number(o.productKey) : null) : (this.sql.productBySku.get(o.sku)?.id ?? null);
+      const pid = o.productKey !== '' ? (/^\d{1,15}$/.test(o.productKey) ? Number(o.productKey) : null) : this.core.products.idBySku(o.sku);
       if (pid === null) continue;
       const s = sold.get(pid) ?? { orders: 0, gmv: 0 };
       s.orders += o.orders;
@@ -280,10 +282,13 @@ export class ReportBuilder {
     const planned = new Map<number, number>();
     for (const l of lineup) planned.set(l.productId, (planned.get(l.productId) ?? 0) + l.plannedMinutes);
 
-    const ids = [...pinned.keys(), ...[...sold.keys()].filter((k) => !pinned.has(k)).sort((x, y) => (sold.get(y)!.gmv - sold.get(x)!.gmv) || x - y)];
+    const ids = [
+      ...pinned.keys(),
+      ...[...sold.keys()].filter((k) => !pinned.has(k)).sort((x, y) => sold.get(y)!.gmv - sold.get(x)!.gmv || x - y),
+    ];
     const rows: ProductRow[] = [];
     for (const pid of ids) {
-      const info = this.sql.product.get(pid);
+      const info = product(pid);
       if (!info) continue; // an order naming an id LiveCue never had
       const pin = pinned.get(pid);
       const total = totals.get(pid) ?? zeroFunnel();
@@ -302,7 +307,7 @@ export class ReportBuilder {
       rows.push({
         productId: pid,
         title: info.title,
-        livePrice: info.live_price,
+        livePrice: info.livePrice,
         price: info.price,
         timesPinned: pin?.times ?? 0,
         pinnedMs: pin?.ms ?? 0,
@@ -340,21 +345,21 @@ export class ReportBuilder {
 
   private pushes(sessionId: number, now: number): PushRow[] {
     const byPush = new Map<number, PushRow['channels']>();
-    for (const d of this.sql.deliveries.all(sessionId)) {
-      const list = byPush.get(d.push_id) ?? [];
-      list.push({ channelId: d.channel_id, name: d.name, kind: d.kind, status: d.status, lastError: redact(d.last_error) });
-      byPush.set(d.push_id, list);
+    for (const d of this.deps.push.messageDeliveries(sessionId)) {
+      const list = byPush.get(d.pushId) ?? [];
+      list.push({ channelId: d.channelId, name: d.channelName, kind: d.channelKind, status: d.status, lastError: redact(d.lastError) });
+      byPush.set(d.pushId, list);
     }
     this.pushAt.clear();
-    return this.sql.pushes.all(sessionId).map((p) => {
-      if (p.first_sent !== null) this.pushAt.set(p.id, p.first_sent);
-      const channels = byPush.get(p.id) ?? [];
+    return this.deps.push.sessionPushes(sessionId).map((p) => {
+      if (p.firstSentAt !== null) this.pushAt.set(p.pushId, p.firstSentAt);
+      const channels = byPush.get(p.pushId) ?? [];
       // the push domain's definition (shared/push/lift.ts)
-      const liftFigures = pushLift(this.metrics.newViewersPerMinute, sessionId, p.first_sent, now);
+      const liftFigures = pushLift(this.metrics.newViewersPerMinute, sessionId, p.firstSentAt, now);
       if (liftFigures.open) this.liftPending = true;
       return {
-        pushId: p.id,
-        createdAt: p.created_at,
+        pushId: p.pushId,
+        createdAt: p.createdAt,
         trigger: p.trigger,
         title: p.title,
         channels,
@@ -368,16 +373,18 @@ export class ReportBuilder {
     });
   }
 
-  private markers(sessionId: number, pushes: PushRow[], events: ReturnType<ReturnType<typeof statements>['streamEvents']['all']>): ReviewMarker[] {
+  private markers(sessionId: number, pushes: PushRow[], events: OutputEvent[]): ReviewMarker[] {
     const out: ReviewMarker[] = [];
     // a push is marked when it first reached a group (else when it was queued)
-    for (const p of pushes) out.push({ ts: this.pushAt.get(p.pushId) ?? p.createdAt, kind: 'push', label: `推送：${p.title || '直播间链接'}` });
+    for (const p of pushes)
+      out.push({ ts: this.pushAt.get(p.pushId) ?? p.createdAt, kind: 'push', label: `推送：${p.title || '直播间链接'}` });
     for (const e of events) {
       const label = STREAM_LABELS[e.kind][e.state];
       if (label) out.push({ ts: e.ts, kind: e.kind, label });
     }
-    for (const m of this.sql.markers.all(sessionId)) out.push({ ts: m.ts, kind: m.kind, label: m.label });
-    for (const a of this.sql.automation.all(sessionId)) out.push({ ts: a.minute, kind: 'automation', label: automationLabel(a) });
+    for (const m of this.markerRows.all(sessionId)) out.push({ ts: m.ts, kind: m.kind, label: m.label });
+    for (const a of this.deps.automation.sentPerMinute(sessionId))
+      out.push({ ts: a.minute, kind: 'automation', label: automationLabel(a) });
     return out.sort((a, b) => a.ts - b.ts);
   }
 }
@@ -394,7 +401,9 @@ function automationLabel(a: { reply: number; pin: number; message: number; expla
 }
 
 function sameRecordings(a: ReportRecording[], b: ReportRecording[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.path === b[i]!.path && r.available === b[i]!.available && r.sizeBytes === b[i]!.sizeBytes);
+  return (
+    a.length === b.length && a.every((r, i) => r.path === b[i]!.path && r.available === b[i]!.available && r.sizeBytes === b[i]!.sizeBytes)
+  );
 }
 
 /** OBS output states worth a marker (starting/stopping are transient). */
@@ -410,24 +419,24 @@ function redact(text: string | null): string | null {
 }
 
 /** 'import' for a session brought in from a file (migration 0007), else the metrics source choice, else 'none'. */
-export function sourceOf(db: Db, metrics: Pick<MetricsApi, 'storedSource'>, sessionId: number): string {
-  if (db.prepare('SELECT 1 FROM session_imports WHERE session_id = ? LIMIT 1').get(sessionId)) return 'import';
+export function sourceOf(imports: Pick<ImportsLog, 'isImported'>, metrics: Pick<MetricsApi, 'storedSource'>, sessionId: number): string {
+  if (imports.isImported(sessionId)) return 'import';
   return metrics.storedSource(sessionId) ?? 'none';
 }
 
 /** One recording per output file; video time 0 is the record start event before (or at) its first mention. */
-export function recordingsOf(events: { ts: number; kind: string; state: string; active: number; output_path: string | null }[], dataDir?: string): ReportRecording[] {
+export function recordingsOf(events: readonly OutputEvent[], dataDir?: string): ReportRecording[] {
   const out: ReportRecording[] = [];
   const seen = new Set<string>();
   let lastStart: number | null = null;
   for (const e of events) {
     if (e.kind !== 'record') continue;
-    if (e.active === 1 && e.state === 'started') lastStart = e.ts;
-    if (!e.output_path || seen.has(e.output_path)) continue;
-    seen.add(e.output_path);
+    if (e.active && e.state === 'started') lastStart = e.ts;
+    if (!e.outputPath || seen.has(e.outputPath)) continue;
+    seen.add(e.outputPath);
     // moved or deleted since, or not a real video file (recording.ts videoFile): listed, not available, no size
-    const v = videoFile(e.output_path, dataDir);
-    out.push({ path: e.output_path, startedAt: lastStart ?? e.ts, available: v !== null, sizeBytes: v?.size ?? null });
+    const v = videoFile(e.outputPath, dataDir);
+    out.push({ path: e.outputPath, startedAt: lastStart ?? e.ts, available: v !== null, sizeBytes: v?.size ?? null });
   }
   return out;
 }
@@ -466,7 +475,8 @@ function summarize(input: {
   const peak = Math.max(f.peakOnline, max);
   const best = products.find((p) => p.rank === 'best');
   const worst = products.find((p) => p.rank === 'worst');
-  const pick = (p: ProductRow | undefined) => (p ? { productId: p.productId, title: p.title, gmvPerPinnedMinute: p.gmvPerPinnedMinute! } : null);
+  const pick = (p: ProductRow | undefined) =>
+    p ? { productId: p.productId, title: p.title, gmvPerPinnedMinute: p.gmvPerPinnedMinute! } : null;
   const summary: ReportSummary = {
     durationMs,
     peakOnline: peak,
@@ -545,7 +555,9 @@ export function summaryLines(
   const aov = s.averageOrderValue !== null ? `，客单价 ${money(s.averageOrderValue)}` : '';
   lines.push(`累计观看 ${groupDigits(s.viewersUv)} 人，共 ${groupDigits(s.orders)} 单${aov}${dwell}`);
   if (s.best && s.worst) {
-    lines.push(`讲解 ${ctx.pinnedCount} 款，每分钟成交最高：${s.best.title}（${money(s.best.gmvPerPinnedMinute)}），最低：${s.worst.title}（${money(s.worst.gmvPerPinnedMinute)}）`);
+    lines.push(
+      `讲解 ${ctx.pinnedCount} 款，每分钟成交最高：${s.best.title}（${money(s.best.gmvPerPinnedMinute)}），最低：${s.worst.title}（${money(s.worst.gmvPerPinnedMinute)}）`,
+    );
   } else lines.push(ctx.pinnedCount > 0 ? `讲解 ${ctx.pinnedCount} 款商品` : '本场未上架讲解商品');
   if (s.worstDrop) {
     const d = s.worstDrop;

@@ -1,19 +1,19 @@
 // review.exportBundle / review.importBundle / review.importChannelsExport, the recording route, and their HTTP routes.
 import type { Core } from '../core.ts';
-import type { MetricsApi } from '../metrics-api.ts';
 import { CoreError } from '../errors.ts';
 import { idParam } from '../server/params.ts';
 import type { CoreServer } from '../server/server.ts';
 import type { BundleInput, CheckedBundle } from '../imports/session-bundle.ts';
 import { MAX_BUNDLE_BYTES, applyBundle, bundlePlan, exportBundle } from './bundle.ts';
 import { importChannelsExport } from './channels-export.ts';
+import type { ReviewDeps } from './module.ts';
 import { recordingFiles, serveFile, videoFile } from './recording.ts';
 
-export function attachTransfer(core: Core, metrics: MetricsApi): void {
+export function attachTransfer(core: Core, deps: ReviewDeps): void {
   core.handle('review.exportBundle', ({ sessionId }) => exportBundle(core.db, sessionId, core.now(), `LiveCue ${core.version}`));
   // The bundle is parsed and checked in the import worker (its time and heap limits, imports/run.ts); only the checked
   // rows come back, as flat arrays, and are written here in one transaction. `bundle` is the raw upload (the HTTP
-  // route), JSON text or base64 of it, or the parsed object (what the review page sends through /api/v1/invoke).
+  // route), JSON text or base64 of it, or the parsed object (an API client's choice; the review page sends text).
   core.handle('review.importBundle', async ({ bundle }) => {
     const plan = bundlePlan(core.db);
     const input: BundleInput =
@@ -28,12 +28,12 @@ export function attachTransfer(core: Core, metrics: MetricsApi): void {
       { kind: 'session-bundle', input, plan },
       own ? [bundle.buffer as ArrayBuffer] : [],
     );
-    const { products: _p, ...result } = applyBundle(core.db, plan, checked, core.now(), metrics.rebuildRollups);
+    const { products: _p, ...result } = applyBundle(core.db, plan, checked, core.now(), deps.metrics.rebuildRollups);
     announce(core, result.sessionId);
     return result;
   });
   core.handle('review.linkRecording', ({ sessionId, path: file }) => {
-    const s = core.sessions.summary(sessionId);
+    const s = deps.lineup.summary(sessionId);
     // the same rule as serving: a real video file (symlinks resolved), outside the data folder
     const v = videoFile(file, core.dataDir);
     if (!v)
@@ -43,20 +43,12 @@ export function attachTransfer(core: Core, metrics: MetricsApi): void {
       );
     const from = s.startedAt ?? s.createdAt;
     const to = s.endedAt ?? core.now();
-    core.db
-      .transaction(() => {
-        const ev = core.db.prepare(
-          "INSERT INTO stream_events (session_id, ts, kind, state, active, output_path) VALUES (?, ?, 'record', ?, ?, ?)",
-        );
-        ev.run(sessionId, from, 'linked', 1, v.real);
-        ev.run(sessionId, Math.max(from, to), 'linked', 0, v.real);
-      })
-      .immediate();
+    deps.obs.linkRecording(sessionId, from, to, v.real);
     core.emit({ type: 'review.imported', sessionId });
     return { sessionId, path: v.real, sizeBytes: v.size };
   });
   core.handle('review.importChannelsExport', async ({ base64, fileName, title }) => {
-    const result = await importChannelsExport(core, Buffer.from(base64, 'base64'), { fileName, title });
+    const result = await importChannelsExport(core, deps, Buffer.from(base64, 'base64'), { fileName, title });
     announce(core, result.sessionId);
     return result;
   });
@@ -68,7 +60,7 @@ function announce(core: Core, sessionId: number): void {
   core.emit({ type: 'review.imported', sessionId });
 }
 
-export function transferRoutes(server: CoreServer): void {
+export function transferRoutes(server: CoreServer, deps: ReviewDeps): void {
   const core = server.core;
 
   server.route(
@@ -123,10 +115,10 @@ export function transferRoutes(server: CoreServer): void {
     '/api/v1/sessions/:id/recording',
     (c) => {
       const id = idParam(c);
-      core.sessions.summary(id);
+      deps.lineup.summary(id);
       const iRaw = c.url.searchParams.get('i') ?? '0';
       if (!/^\d{1,4}$/.test(iRaw)) throw new CoreError('bad_request', 'i must be a recording index (0, 1 …)');
-      const files = recordingFiles(core.db, id);
+      const files = recordingFiles(deps.obs.outputEvents(id));
       const file = files[Number(iRaw)];
       if (!file) {
         throw new CoreError(
