@@ -57,19 +57,25 @@ async function underLoad(s: Served, live: { id: number; items: number[] }, body:
   fs.writeFileSync(file, body);
   let stop = false;
   const pins: number[] = [];
+  // pins during the transport-only upload, apart: the yardstick for what receiving these bytes costs right now
+  let phase: 'transport' | 'import' | null = null;
+  const transportPins: number[] = [];
   const pinner = (async () => {
     for (let i = 0; !stop && i < 5000; i++) {
       const t0 = performance.now();
+      const during = phase;
       const r = await s.api('POST', `/api/v1/sessions/${live.id}/pin`, { lineupItemId: live.items[i % 2] });
-      pins.push(performance.now() - t0);
+      (during === 'transport' ? transportPins : pins).push(performance.now() - t0);
       expect(r.status).toBe(200);
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
   await new Promise((r) => setTimeout(r, 100));
   // the same bytes as text/plain: refused once read, before any parsing — what moving them costs on this machine now
+  phase = 'transport';
   const transport = await upload(s, file, 'text/plain');
   expect(transport.status).toBe(400);
+  phase = 'import';
   const res = await upload(s, file);
   const answer = JSON.parse(res.body) as { error?: { code: string; message: string }; sessionId?: number; rows?: number };
   // at least a second of pins around the import, so the percentile is over a real sample
@@ -83,15 +89,21 @@ async function underLoad(s: Served, live: { id: number; items: number[] }, body:
     ms: res.ms,
     transportMs: transport.ms,
     slowestPin: Math.max(...pins),
+    transportSlowestPin: transportPins.length ? Math.max(...transportPins) : 0,
     p95: pct(pins, 0.95),
     pins: pins.length,
   };
 }
 
-/** the same bound as the XLSX cases (security-imports.test.ts): 50 ms with a core free, 250 ms on a crowded machine */
-function expectPinsFast(r: { slowestPin: number; p95: number }) {
+/**
+ * The XLSX cases' bound (security-imports.test.ts: p95 50 ms with a core free, 250 ms on a crowded machine). The
+ * slowest pin is measured against the same bytes uploaded as text/plain and refused unread (up to 18 MB cross the
+ * event loop either way): parsing on the event loop would stall a pin for the parse's whole time (seconds for six
+ * million rows), far beyond twice the transport's own stall.
+ */
+function expectPinsFast(r: { slowestPin: number; p95: number; transportSlowestPin: number }) {
   expect(r.p95).toBeLessThan(loaded() ? 250 : 50);
-  if (!loaded()) expect(r.slowestPin).toBeLessThan(50);
+  expect(r.slowestPin).toBeLessThan(Math.max(loaded() ? 500 : 50, 2 * r.transportSlowestPin + 50));
 }
 
 const bilingual = (message: string) => expect(message).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/);
@@ -193,7 +205,7 @@ describe('hostile bundles end in the worker', () => {
       const body = Buffer.from(c.body());
       const r = await underLoad(s, live, body);
       console.log(
-        `${c.name}: ${r.status} in ${r.ms.toFixed(0)} ms (upload alone ${r.transportMs.toFixed(0)} ms); ${r.pins} pins, p95 ${r.p95.toFixed(1)} ms, slowest ${r.slowestPin.toFixed(1)} ms; peak RSS ${peakRssMb(s).toFixed(0)} MB; ${r.body.error?.message.slice(0, 160)}`,
+        `${c.name}: ${r.status} in ${r.ms.toFixed(0)} ms (upload alone ${r.transportMs.toFixed(0)} ms, slowest pin meanwhile ${r.transportSlowestPin.toFixed(1)} ms); ${r.pins} pins, p95 ${r.p95.toFixed(1)} ms, slowest ${r.slowestPin.toFixed(1)} ms; peak RSS ${peakRssMb(s).toFixed(0)} MB; ${r.body.error?.message.slice(0, 160)}`,
       );
       expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(c.status);
       expect(r.body.error!.message).toMatch(c.message);
