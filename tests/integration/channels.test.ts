@@ -295,6 +295,9 @@ describe('channels console bridge on the wujie shadow-root console', () => {
     r.fixture.pushComment('Kim', '求链接'); // the same text from someone else: the nickname tells them apart
     await until('stored', () => r.events.flatMap((e) => (e.type === 'channels.comments' ? e.comments : [])).length >= 3);
     await r.core.call('channels.pinComment', { key: id });
+    // the click is the bridge's part; the console records 上墙 with its own request afterwards (console.js posts
+    // stick_comment), as the real one confirms with its 10017 message later: wait for the fixture to have it
+    await until('fixture stuck', () => (r.fixture.state.stuck.length ? true : null));
     expect(r.fixture.state.stuck).toEqual([id]);
     const stuck = await until('stuck event', () => r.events.find((e) => e.type === 'channels.stuck'));
     expect(stuck).toMatchObject({ key: id });
