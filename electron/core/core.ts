@@ -20,7 +20,7 @@ import { TemplateRepo } from './lineup/templates.ts';
 import { SettingsRepo } from './settings.ts';
 import { type Db, openDatabase, DB_FILE } from './store/db.ts';
 import { seedDemo } from './demo.ts';
-import { TokenStore } from './access/tokens.ts';
+import { TokenRepo } from './access/tokens.ts';
 import { FileSecretStore, type SecretStore } from './secrets.ts';
 import type { StoreProblem } from '../../shared/protocol/access.ts';
 import { relocateSecrets } from './access/relocate.ts';
@@ -62,7 +62,7 @@ export class Core {
   /** the owner token: everything, and never carried by a link or QR code */
   readonly token: string;
   readonly secrets: SecretStore;
-  readonly access: TokenStore;
+  readonly access: TokenRepo;
   /** parses imported files in a worker thread with time and heap limits */
   readonly imports = new ImportRunner();
   readonly now: () => number;
@@ -97,7 +97,7 @@ export class Core {
     this.secrets = options.secrets ?? new FileSecretStore(options.dataDir);
     relocateSecrets(this.db, this.secrets, this.log);
     this.token = options.token ?? this.secrets.get(OWNER_TOKEN_SECRET) ?? this.newToken();
-    this.access = new TokenStore(this.db, this.token);
+    this.access = new TokenRepo(this.db, this.token);
     if (options.seedDemo !== false && !this.settings.get('demoSeeded')) {
       this.db.transaction(() => {
         seedDemo(this);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Core } from '../core.ts';
 import { openDatabase } from '../store/db.ts';
-import { PushStore } from '../push/outbox.ts';
+import { PushRepo } from '../push/outbox.ts';
 import { root, tempDir } from '../../../tests/helpers/serve.ts';
 
 const open = (dataDir: string) => new Core({ dataDir, resourcesDir: path.join(root, 'resources'), version: 'test', seedDemo: false, log: () => {} });
@@ -26,7 +26,7 @@ describe('secrets out of SQLite', () => {
     expect(core.token).toBe(secrets.token); // LIVECUE scripts keep working with the token they had
     expect(core.secrets.get('wechat.shop.secret')).toBe(secrets.wx);
     expect(core.secrets.get('wechat.shop.aesKey')).toBe(secrets.aes);
-    const robot = new PushStore(core.db, core.secrets);
+    const robot = new PushRepo(core.db, core.secrets);
     expect(robot.channelSecret(1)).toMatchObject({ secret: secrets.sign, url: `https://oapi.dingtalk.com/robot/send?access_token=${secrets.robotKey}` });
     expect(robot.channel(1).urlMasked).toMatch(/access_token=\*\*\*\*cdef$/);
     expect(core.settings.get('wechat')).toEqual({ appId: 'wx123' });

@@ -28,7 +28,7 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 /** last-use writes are coalesced: a host display polling every second does not write every second */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export class TokenStore {
+export class TokenRepo {
   private readonly db: Db;
   private readonly ownerHash: Buffer;
   private live: Row[] = [];

@@ -5,11 +5,11 @@ import type { SessionState } from '../../../shared/domain.ts';
 import type { MetricEvent } from '../../../shared/protocol/metrics.ts';
 import type { Core } from '../core.ts';
 import type { OrderChange, SessionAggregate } from './aggregate.ts';
-import type { MetricsStore } from './store.ts';
+import type { MetricsRepo } from './repo.ts';
 
 export class SessionAggregates {
   private readonly core: Core;
-  private readonly store: MetricsStore;
+  private readonly store: MetricsRepo;
   /** running aggregates by session id */
   readonly aggregates = new Map<number, SessionAggregate>();
   /** the latest state of every session that has not ended */
@@ -17,7 +17,7 @@ export class SessionAggregates {
   /** called when an aggregate is rebuilt from SQLite (cached figures of it are stale) */
   private readonly onRebuild: () => void;
 
-  constructor(core: Core, store: MetricsStore, onRebuild: () => void) {
+  constructor(core: Core, store: MetricsRepo, onRebuild: () => void) {
     this.core = core;
     this.store = store;
     this.onRebuild = onRebuild;

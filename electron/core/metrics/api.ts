@@ -6,7 +6,7 @@ import { type Figures, emptyCounters, figures } from '../../../shared/metrics/fo
 import type { MetricsApi, MinuteRollup, OrderTally, ProductFunnelCounts, SessionTotals } from '../metrics-api.ts';
 import type { Db } from '../store/db.ts';
 import { preparedPerDb } from '../store/prepared.ts';
-import { GMV_STATUSES_SQL, MetricsStore, deriveSessionRollups } from './store.ts';
+import { GMV_STATUSES_SQL, MetricsRepo, deriveSessionRollups } from './repo.ts';
 
 const MINUTE = 60_000;
 const PAID = GMV_STATUSES_SQL;
@@ -65,7 +65,7 @@ interface SessionTotalsRow {
 /** Statements prepared once per database. */
 function statements(db: Db) {
   return {
-    store: new MetricsStore(db),
+    store: new MetricsRepo(db),
     source: db.prepare<[number], { source: string }>('SELECT source FROM metric_sources WHERE session_id = ?'),
     simulator: db.prepare<[number], { r: number }>(`SELECT ${RAN_ON_SIMULATOR} AS r FROM sessions s WHERE s.id = ?`),
     // the ids arrive as one JSON array (json_each): a single statement for a list of any length

@@ -15,7 +15,7 @@ import type { Core } from '../core.ts';
 import type { CounterWindow, SegmentAggregate, SessionAggregate } from './aggregate.ts';
 import type { SessionAggregates } from './aggregates.ts';
 import type { SessionSources } from './sources.ts';
-import type { MetricsStore } from './store.ts';
+import type { MetricsRepo } from './repo.ts';
 
 const MINUTE = 60_000;
 
@@ -45,7 +45,7 @@ export function minutePoint(t: number, w: CounterWindow, useOrders: boolean, c: 
 
 export class LiveFigures {
   private readonly core: Core;
-  private readonly store: MetricsStore;
+  private readonly store: MetricsRepo;
   private readonly aggregates: SessionAggregates;
   private readonly sources: SessionSources;
   /** one alert gate per session, kept while it is live */
@@ -54,7 +54,7 @@ export class LiveFigures {
   readonly segmentCache = new Map<number, { version: number; figures: SegmentFigures }>();
   alertConfig: AlertConfig = DEFAULT_ALERTS;
 
-  constructor(core: Core, store: MetricsStore, aggregates: SessionAggregates, sources: SessionSources) {
+  constructor(core: Core, store: MetricsRepo, aggregates: SessionAggregates, sources: SessionSources) {
     this.core = core;
     this.store = store;
     this.aggregates = aggregates;

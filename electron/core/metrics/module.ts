@@ -1,5 +1,5 @@
 // The metrics domain wired into the core: the parts, each in its own file —
-//   aggregates.ts  ingest and the running aggregate per session (aggregate.ts) rebuilt from SQLite (store.ts)
+//   aggregates.ts  ingest and the running aggregate per session (aggregate.ts) rebuilt from SQLite (repo.ts)
 //   sources.ts     the source chosen per session (simulator, WeChat API poller, push, generic ingest), started while live
 //   figures.ts     the live snapshot, segment figures, alerts and chart series the views read
 //   tick.ts        the 1 Hz `metrics.tick` per live session
@@ -21,7 +21,7 @@ import { memoryReport } from './memory.ts';
 import { metricsRoutes } from './routes.ts';
 import { SessionSources } from './sources.ts';
 import type { MetricsSource } from './sources/source.ts';
-import { MetricsStore } from './store.ts';
+import { MetricsRepo } from './repo.ts';
 import { MetricsTicker } from './tick.ts';
 import { WechatCallback } from './wechat-callback.ts';
 
@@ -33,7 +33,7 @@ export class MetricsModule implements CoreModule {
   /** what the review domain reads through (electron/core/metrics-api.ts); usable once the module is attached */
   readonly api: MetricsApi = createMetricsApi(() => this.core.db);
   private readonly env: ModuleEnv;
-  private store!: MetricsStore;
+  private store!: MetricsRepo;
   private aggregates!: SessionAggregates;
   private sources!: SessionSources;
   private figures!: LiveFigures;
@@ -47,7 +47,7 @@ export class MetricsModule implements CoreModule {
 
   attach(core: Core): void {
     this.core = core;
-    this.store = new MetricsStore(core.db);
+    this.store = new MetricsRepo(core.db);
     this.wechat = wechatAccountsFor(core, this.env);
     if (this.wechat.deprecatedEnv) core.log(`metrics: ${DEPRECATION_NOTICE}`);
     this.aggregates = new SessionAggregates(core, this.store, () => this.figures.segmentCache.clear());

@@ -10,7 +10,7 @@ import type { WechatAccounts } from '../wechat/accounts.ts';
 import { Simulator } from './sources/simulator.ts';
 import type { MetricsSource, SourceContext } from './sources/source.ts';
 import { WechatApiPoller } from './sources/wechat-api.ts';
-import type { MetricsStore } from './store.ts';
+import type { MetricsRepo } from './repo.ts';
 
 type SourceStatus = MetricsSnapshot['sourceStatus'];
 
@@ -21,7 +21,7 @@ export interface SourceChoice {
 
 export interface SourceDeps {
   core: Core;
-  store: MetricsStore;
+  store: MetricsRepo;
   wechat: () => WechatAccounts;
   ingest: (sessionId: number, events: MetricEvent[]) => { stored: number; duplicates: number };
   state: (sessionId: number) => SessionState;

@@ -7,8 +7,8 @@ import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import { qrcode } from '../qr.ts';
 import type { TaskBody } from './customer.ts';
-import type { EntryStore } from './entry.ts';
-import type { PushStore } from './outbox.ts';
+import type { EntryRepo } from './entry.ts';
+import type { PushRepo } from './outbox.ts';
 import type { Message } from './platform.ts';
 import { type RenderContext, renderTemplate } from './templates.ts';
 
@@ -22,14 +22,14 @@ export type ProductLinks = (productId: number) => Promise<ShopProductLinks | nul
 
 export class MessageComposer {
   private readonly core: Core;
-  private readonly store: PushStore;
-  private readonly entries: EntryStore;
+  private readonly store: PushRepo;
+  private readonly entries: EntryRepo;
   /** #11: the 微信小店 domain's product links (the pinned product's, shown in the preview) */
   productLinks: ProductLinks = async () => null;
   /** product id → its official link from the shop (issue 11's catalog.productLinks), fetched ahead of use */
   private readonly productLinkCache = new Map<number, string | null>();
 
-  constructor(core: Core, store: PushStore, entries: EntryStore) {
+  constructor(core: Core, store: PushRepo, entries: EntryRepo) {
     this.core = core;
     this.store = store;
     this.entries = entries;

@@ -6,16 +6,16 @@ import type { Product } from '../../../shared/domain.ts';
 import type { PendingPush, PushRule } from '../../../shared/protocol/push.ts';
 import type { Core } from '../core.ts';
 import type { MessageComposer } from './compose.ts';
-import type { CustomerEngine, CustomerStore } from './customer.ts';
-import type { EntryStore } from './entry.ts';
-import type { PushStore } from './outbox.ts';
+import type { CustomerEngine, CustomerRepo } from './customer.ts';
+import type { EntryRepo } from './entry.ts';
+import type { PushRepo } from './outbox.ts';
 import type { Sender } from './sender.ts';
 
 export interface CountdownDeps {
   core: Core;
-  store: PushStore;
-  customers: CustomerStore;
-  entries: EntryStore;
+  store: PushRepo;
+  customers: CustomerRepo;
+  entries: EntryRepo;
   composer: MessageComposer;
   sender: Sender;
   engine: CustomerEngine;

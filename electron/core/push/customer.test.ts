@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WecomFake } from '../../../tests/fakes/wecom-customer.ts';
 import { testCore } from '../../../tests/helpers/core.ts';
-import { CustomerEngine, CustomerStore } from './customer.ts';
+import { CustomerEngine, CustomerRepo } from './customer.ts';
 import { WecomApi } from './wecom-api.ts';
 
 let fake: WecomFake;
@@ -15,7 +15,7 @@ afterEach(() => fake.close());
 
 async function setup() {
   const t = testCore({ start: Date.now() });
-  const store = new CustomerStore(t.core.db);
+  const store = new CustomerRepo(t.core.db);
   store.saveGroups([{ chatId: 'wrA', name: 'A', owner: 'anna', memberCount: 5 }], Date.now());
   const session = await t.core.call('session.create', { title: 's' });
   const pushId = Number(

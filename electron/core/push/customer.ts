@@ -88,7 +88,7 @@ export function quotaWindow(rule: QuotaRule, now: number): { start: number; limi
   return { start: Date.UTC(y, m, 1) - CST_OFFSET_MS, limit: new Date(Date.UTC(y, m + 1, 0)).getUTCDate() };
 }
 
-export class CustomerStore {
+export class CustomerRepo {
   readonly db: Db;
   constructor(db: Db) {
     this.db = db;
@@ -350,7 +350,7 @@ export interface EngineOptions {
 
 /** Creates the tasks (exactly once) and follows them until every group is sent or failed. One WeCom call at a time. */
 export class CustomerEngine {
-  private readonly store: CustomerStore;
+  private readonly store: CustomerRepo;
   private readonly api: () => WecomApi | null;
   private readonly o: EngineOptions;
   private timer: NodeJS.Timeout | undefined;
@@ -359,7 +359,7 @@ export class CustomerEngine {
   private stopped = true;
   lastError: string | null = null;
 
-  constructor(store: CustomerStore, api: () => WecomApi | null, options: EngineOptions) {
+  constructor(store: CustomerRepo, api: () => WecomApi | null, options: EngineOptions) {
     this.store = store;
     this.api = api;
     this.o = options;

@@ -27,7 +27,7 @@ function toEntry(r: Row): EntryPoint | null {
   return { kind: 'link', url: r.value };
 }
 
-export class EntryStore {
+export class EntryRepo {
   private readonly db: Db;
   constructor(db: Db) {
     this.db = db;

@@ -12,11 +12,11 @@ import type { PushApi } from '../push-api.ts';
 import { createPushApi } from './api.ts';
 import { MessageComposer, type ProductLinks } from './compose.ts';
 import { RuleCountdown } from './countdown.ts';
-import { CustomerEngine, CustomerStore } from './customer.ts';
-import { EntryStore } from './entry.ts';
+import { CustomerEngine, CustomerRepo } from './customer.ts';
+import { EntryRepo } from './entry.ts';
 import { registerPushHandlers } from './handlers.ts';
 import { PushLifts } from './lifts.ts';
-import { PushStore } from './outbox.ts';
+import { PushRepo } from './outbox.ts';
 import { PosterFiles } from './posters.ts';
 import { pushRoutes } from './routes.ts';
 import { Sender, type SenderOptions } from './sender.ts';
@@ -60,12 +60,12 @@ export class PushModule implements CoreModule {
   core!: Core;
   /** what the review domain reads through (electron/core/push-api.ts); usable once the module is attached */
   readonly api: PushApi = createPushApi(() => this.core.db);
-  store!: PushStore;
+  store!: PushRepo;
   sender!: Sender;
   triggers!: Triggers;
-  customers!: CustomerStore;
+  customers!: CustomerRepo;
   engine!: CustomerEngine;
-  entries!: EntryStore;
+  entries!: EntryRepo;
   private composer!: MessageComposer;
   private wecom!: WecomAccount;
   private countdown!: RuleCountdown;
@@ -90,8 +90,8 @@ export class PushModule implements CoreModule {
     const options = this.options;
     const env = options.env ?? {};
     this.core = core;
-    this.store = new PushStore(core.db, core.secrets);
-    this.entries = new EntryStore(core.db);
+    this.store = new PushRepo(core.db, core.secrets);
+    this.entries = new EntryRepo(core.db);
     this.state = new PushState(
       core,
       this.store,
@@ -126,7 +126,7 @@ export class PushModule implements CoreModule {
       options.reminderTickMs,
     );
     this.wecom = new WecomAccount(core, options.secrets ?? core.secrets, env, options.timeoutMs);
-    this.customers = new CustomerStore(core.db);
+    this.customers = new CustomerRepo(core.db);
     this.store.customerOf = (pushId) => this.customers.deliveriesOfPush(pushId);
     this.composer = new MessageComposer(core, this.store, this.entries);
     if (this.productLinks) this.composer.setProductLinks(this.productLinks);

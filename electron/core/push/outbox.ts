@@ -135,7 +135,7 @@ export interface NewPush {
   allowNoChannels?: boolean;
 }
 
-export class PushStore {
+export class PushRepo {
   readonly db: Db;
   private readonly q;
   /** the customer-group / 朋友圈 rows of a push (set by the module; the robots' outbox does not know WeCom tasks) */

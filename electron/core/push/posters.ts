@@ -6,15 +6,15 @@ import path from 'node:path';
 import type { Product } from '../../../shared/domain.ts';
 import type { PosterLayout } from '../../../shared/protocol/push.ts';
 import type { Core } from '../core.ts';
-import type { EntryStore } from './entry.ts';
-import type { PushStore } from './outbox.ts';
+import type { EntryRepo } from './entry.ts';
+import type { PushRepo } from './outbox.ts';
 
 export class PosterFiles {
   private readonly core: Core;
-  private readonly store: PushStore;
-  private readonly entries: EntryStore;
+  private readonly store: PushRepo;
+  private readonly entries: EntryRepo;
 
-  constructor(core: Core, store: PushStore, entries: EntryStore) {
+  constructor(core: Core, store: PushRepo, entries: EntryRepo) {
     this.core = core;
     this.store = store;
     this.entries = entries;

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ChannelKind } from '../../../shared/protocol/push.ts';
-import type { DeliveryRow, PushStore } from './outbox.ts';
+import type { DeliveryRow, PushRepo } from './outbox.ts';
 import type { Outcome, RateLimit, SignedRequest } from './platform.ts';
 import { redactSecrets, secretParts } from './platform.ts';
 import { checkChannelUrl, platforms } from './platforms.ts';
@@ -121,7 +121,7 @@ export function post(request: SignedRequest, timeoutMs: number, track?: (abort: 
 }
 
 export class Sender {
-  private readonly store: PushStore;
+  private readonly store: PushRepo;
   private readonly now: () => number;
   private readonly scale: number;
   private readonly timeoutMs: number;
@@ -140,7 +140,7 @@ export class Sender {
   private stopped = true;
   private closed = false;
 
-  constructor(store: PushStore, options: SenderOptions = {}) {
+  constructor(store: PushRepo, options: SenderOptions = {}) {
     this.store = store;
     this.now = options.now ?? Date.now;
     this.scale = options.timeScale ?? 1;

@@ -2,18 +2,18 @@
 // session links and entry points, and the countdowns running now.
 import type { Core } from '../core.ts';
 import type { RuleCountdown } from './countdown.ts';
-import type { EntryStore } from './entry.ts';
-import type { PushStore } from './outbox.ts';
+import type { EntryRepo } from './entry.ts';
+import type { PushRepo } from './outbox.ts';
 import type { Sender } from './sender.ts';
 
 export class PushState {
   private readonly core: Core;
-  private readonly store: PushStore;
-  private readonly entries: EntryStore;
+  private readonly store: PushRepo;
+  private readonly entries: EntryRepo;
   private readonly sender: () => Sender;
   private readonly countdown: () => RuleCountdown;
 
-  constructor(core: Core, store: PushStore, entries: EntryStore, sender: () => Sender, countdown: () => RuleCountdown) {
+  constructor(core: Core, store: PushRepo, entries: EntryRepo, sender: () => Sender, countdown: () => RuleCountdown) {
     this.core = core;
     this.store = store;
     this.entries = entries;

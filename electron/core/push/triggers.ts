@@ -6,7 +6,7 @@ import type { Product, SessionState } from '../../../shared/domain.ts';
 import type { CoreEvent } from '../../../shared/protocol/index.ts';
 import type { PushRule } from '../../../shared/protocol/push.ts';
 import type { Core } from '../core.ts';
-import type { PushStore } from './outbox.ts';
+import type { PushRepo } from './outbox.ts';
 
 /**
  * The OBS contract (see docs/push.md): any core event `{ type: 'obs.streamStarted', sessionId?: number }` means the
@@ -19,7 +19,7 @@ export type FireRule = (rule: PushRule, sessionId: number, product: Product | nu
 
 export class Triggers {
   private readonly core: Core;
-  private readonly store: PushStore;
+  private readonly store: PushRepo;
   private readonly fire: FireRule;
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
@@ -27,7 +27,7 @@ export class Triggers {
   /** OBS is streaming: a session that goes live now counts as "stream started" for it */
   private streaming = false;
 
-  constructor(core: Core, store: PushStore, fire: FireRule, tickMs = 15_000) {
+  constructor(core: Core, store: PushRepo, fire: FireRule, tickMs = 15_000) {
     this.core = core;
     this.store = store;
     this.fire = fire;

@@ -4,7 +4,7 @@ import type { WecomStatus } from '../../../shared/protocol/push.ts';
 import type { Core } from '../core.ts';
 import { CoreError } from '../errors.ts';
 import type { SecretStore } from '../secrets.ts';
-import type { CustomerEngine, CustomerStore } from './customer.ts';
+import type { CustomerEngine, CustomerRepo } from './customer.ts';
 import { checkApiBase, WecomApi, type WecomCredentials } from './wecom-api.ts';
 
 const WECOM_BASE = 'https://qyapi.weixin.qq.com';
@@ -73,7 +73,7 @@ export class WecomAccount {
     this.api?.forgetToken();
   }
 
-  status(customers: CustomerStore, engine: CustomerEngine): WecomStatus {
+  status(customers: CustomerRepo, engine: CustomerEngine): WecomStatus {
     const { creds, source } = this.credentials();
     const corp = creds?.corpId ?? null;
     return {

@@ -150,7 +150,7 @@ export function deriveSessionRollups(db: Db, sessionId: number): void {
   ).run(sessionId);
 }
 
-export class MetricsStore {
+export class MetricsRepo {
   private readonly db: Db;
   private readonly sql;
 
