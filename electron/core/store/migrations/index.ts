@@ -16,6 +16,7 @@ import * as m0140 from './0140-access-tokens.ts';
 import * as m0160 from './0160-automation.ts';
 import * as m0170 from './0170-product-order-minutes.ts';
 import * as m0171 from './0171-session-totals.ts';
+import * as m0172 from './0172-other-orders-index.ts';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   { version: 160, name: 'automation', sql: m0160.sql },
   { version: 170, name: 'product-order-minutes', sql: m0170.sql },
   { version: 171, name: 'session-totals', sql: m0171.sql },
+  { version: 172, name: 'other-orders-index', sql: m0172.sql },
 ];
