@@ -32,19 +32,20 @@ interface MinuteRow {
   comments: number;
 }
 
-const SESSION_TABLES = [
-  'metric_readings',
-  'metric_orders',
-  'metric_comments',
-  'metric_presence',
-  'metric_products',
-  'metric_seconds',
-  'metric_minutes',
-  'metric_product_minutes',
-  'metric_session_totals',
-  'metric_sources',
-  'metric_source_runs',
-] as const;
+/** the metrics tables (metric_*) with a session_id column */
+function sessionTables(db: Db): string[] {
+  const tables = db
+    .prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'metric\\_%' ESCAPE '\\'`)
+    .all();
+  return tables
+    .map((t) => t.name)
+    .filter((name) =>
+      db
+        .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+        .all(name)
+        .some((c) => c.name === 'session_id'),
+    );
+}
 
 /** metric_session_totals (migration 0171) with the session's source; every total null without a row */
 interface SessionTotalsRow {
@@ -124,9 +125,10 @@ function statements(db: Db) {
          SELECT kind, ts, row_number() OVER (PARTITION BY viewer_id ORDER BY ts DESC, id DESC) AS rn FROM metric_presence WHERE session_id = ?
        ) WHERE rn = 1 AND kind = 1`,
     ),
-    // every metrics table keyed by session (migrations 0003, 0131, 0170, 0171); wechat_push_events is the push
-    // receiver's dedupe log, kept so a retried message is still recognised
-    discard: SESSION_TABLES.map((t) => db.prepare(`DELETE FROM ${t} WHERE session_id = ?`)),
+    // every metrics table keyed by session, read from the schema (as the bundle finds its tables) so a table a later
+    // migration adds is discarded too; wechat_push_events is the push receiver's dedupe log, kept so a retried message
+    // is still recognised
+    discard: sessionTables(db).map((t) => db.prepare(`DELETE FROM "${t}" WHERE session_id = ?`)),
     // what can still change after the session ended: ingest into the minutes, product funnels
     changeMark: db.prepare<[{ s: number }], { m: string | null; p: number | null }>(
       `SELECT
